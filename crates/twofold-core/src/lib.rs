@@ -1,0 +1,40 @@
+//! twofold-core: the vocabulary every other twofold crate speaks.
+//!
+//! * [`traits`]: one object-safe trait per primitive family ([`Kem`], [`Dh`],
+//!   [`Signature`], [`Aead`], [`Hash`], [`Xof`], [`Kdf`]). Public values cross as
+//!   bytes, secret values as [`SecretBytes`].
+//! * [`secret`]: zeroizing secret containers with redacted `Debug` and
+//!   constant-time equality.
+//! * [`rng`]: the injected randomness trait [`CryptoRng`], the operating-system
+//!   source and the documented deterministic stream [`ShakeRng`].
+//! * [`error`]: the typed error every fallible operation returns.
+//!
+//! This crate holds no backend and no protocol.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod rng;
+pub mod secret;
+pub mod traits;
+
+pub use error::{Error, Result};
+pub use rng::{CryptoRng, OsRng, ShakeRng};
+pub use secret::{Secret, SecretBytes};
+pub use traits::{
+    Aead, AlgorithmId, Dh, DhSizes, Family, Hash, Kdf, Kem, KemSizes, Resolver, SigSizes,
+    Signature, Xof,
+};
+
+/// Checks that `bytes` has exactly `expected` bytes; names `what` in the error.
+pub fn check_len(what: &'static str, bytes: &[u8], expected: usize) -> Result<()> {
+    if bytes.len() == expected {
+        Ok(())
+    } else {
+        Err(Error::InvalidLength {
+            what,
+            expected,
+            actual: bytes.len(),
+        })
+    }
+}

@@ -1,0 +1,281 @@
+//! One object-safe trait per primitive family.
+//!
+//! Conventions shared by every trait:
+//! * Public keys, ciphertexts and signatures are plain byte strings in the
+//!   algorithm's standard encoding; secret keys and shared secrets are
+//!   [`SecretBytes`].
+//! * Every randomised operation has two forms: one that draws from an
+//!   injected [`CryptoRng`], and a `*_derand` form that takes the coins
+//!   explicitly (ML-KEM `d || z` and `m`, an X25519 scalar, XEdDSA `Z`). The
+//!   default randomised form draws exactly the coins its `*_derand` form
+//!   documents, so a seeded stream reproduces a run byte for byte.
+//! * A backend whose library hides its randomness answers
+//!   [`AlgorithmId::takes_coins`] with `false`, overrides the randomised
+//!   forms, and refuses the `*_derand` forms with [`Error::NoExplicitCoins`].
+//! * Every input that may come from a peer is checked: wrong lengths and
+//!   invalid values are errors, never panics.
+
+use crate::{CryptoRng, Error, Result, SecretBytes};
+
+/// The primitive families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// Key encapsulation.
+    Kem,
+    /// Diffie-Hellman (non-interactive key exchange).
+    Dh,
+    /// Digital signatures.
+    Signature,
+    /// Authenticated encryption with associated data.
+    Aead,
+    /// Fixed-output hash functions (with their HMAC).
+    Hash,
+    /// Extendable-output functions.
+    Xof,
+    /// Key derivation functions.
+    Kdf,
+}
+
+impl Family {
+    /// Lower-case name used in listings and error messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Kem => "KEM",
+            Family::Dh => "DH",
+            Family::Signature => "signature",
+            Family::Aead => "AEAD",
+            Family::Hash => "hash",
+            Family::Xof => "XOF",
+            Family::Kdf => "KDF",
+        }
+    }
+}
+
+/// What every implementation says about itself.
+pub trait AlgorithmId: Send + Sync {
+    /// Algorithm name as twofold spells it, e.g. `ML-KEM-768`.
+    fn name(&self) -> &'static str;
+    /// Backend name, e.g. `libcrux`; `name()@backend()` is the full id.
+    fn backend(&self) -> &'static str;
+    /// Whether the `*_derand` forms work (the backend accepts explicit coins).
+    fn takes_coins(&self) -> bool {
+        true
+    }
+    /// `ALGORITHM@backend`.
+    fn id(&self) -> String {
+        format!("{}@{}", self.name(), self.backend())
+    }
+    /// The error a coin-less backend returns from a `*_derand` form.
+    fn no_coins(&self) -> Error {
+        Error::NoExplicitCoins {
+            algorithm: self.id(),
+        }
+    }
+}
+
+/// Sizes of a KEM's values, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KemSizes {
+    /// Encapsulation (public) key.
+    pub pk: usize,
+    /// Decapsulation (secret) key, in the form this backend stores.
+    pub sk: usize,
+    /// Ciphertext.
+    pub ct: usize,
+    /// Shared secret.
+    pub ss: usize,
+    /// Coins consumed by key generation (ML-KEM: `d || z` = 64).
+    pub keygen_coins: usize,
+    /// Coins consumed by encapsulation (ML-KEM: `m` = 32).
+    pub encaps_coins: usize,
+}
+
+/// A key-encapsulation mechanism.
+pub trait Kem: AlgorithmId {
+    /// Value sizes.
+    fn sizes(&self) -> KemSizes;
+
+    /// Deterministic key generation from `keygen_coins` bytes of coins.
+    /// Returns `(public key, secret key)`.
+    fn generate_derand(&self, coins: &[u8]) -> Result<(Vec<u8>, SecretBytes)>;
+
+    /// Deterministic encapsulation with `encaps_coins` bytes of coins.
+    /// Returns `(ciphertext, shared secret)`.
+    fn encapsulate_derand(&self, pk: &[u8], coins: &[u8]) -> Result<(Vec<u8>, SecretBytes)>;
+
+    /// Decapsulation. A well-formed but wrong ciphertext yields the
+    /// implicit-rejection key where the algorithm defines one.
+    fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes>;
+
+    /// Key generation drawing `keygen_coins` bytes from `rng`.
+    fn generate(&self, rng: &mut dyn CryptoRng) -> Result<(Vec<u8>, SecretBytes)> {
+        let mut coins = SecretBytes::zeroed(self.sizes().keygen_coins);
+        rng.fill_bytes(coins.expose_mut());
+        self.generate_derand(coins.expose())
+    }
+
+    /// Encapsulation drawing `encaps_coins` bytes from `rng`.
+    fn encapsulate(&self, pk: &[u8], rng: &mut dyn CryptoRng) -> Result<(Vec<u8>, SecretBytes)> {
+        let mut coins = SecretBytes::zeroed(self.sizes().encaps_coins);
+        rng.fill_bytes(coins.expose_mut());
+        self.encapsulate_derand(pk, coins.expose())
+    }
+}
+
+/// Sizes of a Diffie-Hellman group's values, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DhSizes {
+    /// Public key.
+    pub pk: usize,
+    /// Secret key (also the coins of key generation).
+    pub sk: usize,
+    /// Shared secret.
+    pub shared: usize,
+}
+
+/// A Diffie-Hellman function (X25519).
+pub trait Dh: AlgorithmId {
+    /// Value sizes.
+    fn sizes(&self) -> DhSizes;
+
+    /// The public key of a secret key (for X25519: `X25519(sk, 9)`).
+    fn public_key(&self, sk: &[u8]) -> Result<Vec<u8>>;
+
+    /// The shared secret. Fails with [`Error::LowOrderPoint`] when the result
+    /// is all zeros, as RFC 7748 §6.1 allows and most protocols require.
+    fn dh(&self, sk: &[u8], pk: &[u8]) -> Result<SecretBytes>;
+
+    /// Key generation from explicit coins: the coins are the secret key.
+    fn generate_derand(&self, coins: &[u8]) -> Result<(Vec<u8>, SecretBytes)> {
+        crate::check_len("DH key-generation coins", coins, self.sizes().sk)?;
+        let sk = SecretBytes::from_slice(coins);
+        Ok((self.public_key(sk.expose())?, sk))
+    }
+
+    /// Key generation drawing `sk` bytes from `rng`.
+    fn generate(&self, rng: &mut dyn CryptoRng) -> Result<(Vec<u8>, SecretBytes)> {
+        let mut coins = SecretBytes::zeroed(self.sizes().sk);
+        rng.fill_bytes(coins.expose_mut());
+        self.generate_derand(coins.expose())
+    }
+}
+
+/// Sizes of a signature scheme's values, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigSizes {
+    /// Verification (public) key.
+    pub pk: usize,
+    /// Signing key, in the form this backend stores.
+    pub sk: usize,
+    /// Signature (the maximum, for variable-length schemes such as Falcon).
+    pub sig: usize,
+    /// Coins consumed by key generation.
+    pub keygen_coins: usize,
+    /// Coins consumed by signing (0 for deterministic schemes such as Ed25519).
+    pub sign_coins: usize,
+}
+
+/// A signature scheme.
+pub trait Signature: AlgorithmId {
+    /// Value sizes.
+    fn sizes(&self) -> SigSizes;
+
+    /// Deterministic key generation from `keygen_coins` bytes of coins.
+    fn generate_derand(&self, coins: &[u8]) -> Result<(Vec<u8>, SecretBytes)>;
+
+    /// Signing with explicit coins (`sign_coins` bytes; ML-DSA's `rnd`,
+    /// XEdDSA's `Z`). An all-zero `rnd` gives ML-DSA's deterministic variant.
+    fn sign_derand(&self, sk: &[u8], msg: &[u8], coins: &[u8]) -> Result<Vec<u8>>;
+
+    /// Verification: `Ok(())` or [`Error::VerificationFailed`].
+    fn verify(&self, pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<()>;
+
+    /// Key generation drawing `keygen_coins` bytes from `rng`.
+    fn generate(&self, rng: &mut dyn CryptoRng) -> Result<(Vec<u8>, SecretBytes)> {
+        let mut coins = SecretBytes::zeroed(self.sizes().keygen_coins);
+        rng.fill_bytes(coins.expose_mut());
+        self.generate_derand(coins.expose())
+    }
+
+    /// Signing drawing `sign_coins` bytes from `rng`.
+    fn sign(&self, sk: &[u8], msg: &[u8], rng: &mut dyn CryptoRng) -> Result<Vec<u8>> {
+        let mut coins = SecretBytes::zeroed(self.sizes().sign_coins);
+        rng.fill_bytes(coins.expose_mut());
+        self.sign_derand(sk, msg, coins.expose())
+    }
+}
+
+/// Authenticated encryption with associated data. The tag is appended to
+/// the ciphertext.
+pub trait Aead: AlgorithmId {
+    /// Key length in bytes.
+    fn key_len(&self) -> usize;
+    /// Nonce length in bytes.
+    fn nonce_len(&self) -> usize;
+    /// Tag length in bytes (ciphertext = encrypted plaintext || tag).
+    fn tag_len(&self) -> usize;
+    /// Encrypts and authenticates.
+    fn seal(&self, key: &[u8], nonce: &[u8], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>>;
+    /// Verifies and decrypts; [`Error::DecryptionFailed`] on any forgery.
+    fn open(&self, key: &[u8], nonce: &[u8], aad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>>;
+    /// Ciphertext length for a plaintext of `len` bytes.
+    fn ciphertext_len(&self, len: usize) -> usize {
+        len + self.tag_len()
+    }
+}
+
+/// A fixed-output hash function with its HMAC.
+pub trait Hash: AlgorithmId {
+    /// Digest length in bytes.
+    fn output_len(&self) -> usize;
+    /// Internal block length in bytes (HMAC's block size).
+    fn block_len(&self) -> usize;
+    /// Hash of the concatenation of `parts`.
+    fn hash(&self, parts: &[&[u8]]) -> Vec<u8>;
+    /// HMAC keyed with `key` over the concatenation of `parts`.
+    fn hmac(&self, key: &[u8], parts: &[&[u8]]) -> SecretBytes;
+}
+
+/// An extendable-output function.
+pub trait Xof: AlgorithmId {
+    /// Fills `out` with the XOF of the concatenation of `parts`.
+    fn xof(&self, parts: &[&[u8]], out: &mut [u8]);
+}
+
+/// A key derivation function with HKDF's extract-then-expand shape.
+pub trait Kdf: AlgorithmId {
+    /// Length of the pseudorandom key (the hash length).
+    fn prk_len(&self) -> usize;
+    /// `Extract(salt, ikm)`; an empty salt means `prk_len` zero bytes.
+    fn extract(&self, salt: &[u8], ikm: &[u8]) -> SecretBytes;
+    /// `Expand(prk, info, len)`; fails if `len` exceeds the algorithm's limit.
+    fn expand(&self, prk: &[u8], info: &[u8], len: usize) -> Result<SecretBytes>;
+    /// Extract then expand.
+    fn derive(&self, salt: &[u8], ikm: &[u8], info: &[u8], len: usize) -> Result<SecretBytes> {
+        let prk = self.extract(salt, ikm);
+        self.expand(prk.expose(), info, len)
+    }
+}
+
+/// Turns algorithm names (`ALGORITHM` or `ALGORITHM@backend`) into
+/// implementations.
+///
+/// Protocol crates depend on twofold-core only; they parse their suite
+/// strings into algorithm names and ask a `Resolver` (the registry in
+/// twofold-primitives, or a test's own) for the trait objects.
+pub trait Resolver: Send + Sync {
+    /// A KEM by name.
+    fn kem(&self, name: &str) -> Result<&'static dyn Kem>;
+    /// A Diffie-Hellman function by name.
+    fn dh(&self, name: &str) -> Result<&'static dyn Dh>;
+    /// A signature scheme by name.
+    fn signature(&self, name: &str) -> Result<&'static dyn Signature>;
+    /// An AEAD by name.
+    fn aead(&self, name: &str) -> Result<&'static dyn Aead>;
+    /// A hash function by name.
+    fn hash(&self, name: &str) -> Result<&'static dyn Hash>;
+    /// An XOF by name.
+    fn xof(&self, name: &str) -> Result<&'static dyn Xof>;
+    /// A KDF by name.
+    fn kdf(&self, name: &str) -> Result<&'static dyn Kdf>;
+}
