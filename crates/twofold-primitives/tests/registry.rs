@@ -1,0 +1,141 @@
+//! The registry: names resolve, defaults are well defined, bad names are typed errors.
+
+use std::collections::BTreeMap;
+
+use twofold_core::{Error, Family, Resolver};
+use twofold_primitives::registry::{DEFAULTS, registry};
+
+#[test]
+fn every_id_resolves_to_itself() {
+    let reg = registry();
+    let entries = reg.entries();
+    assert!(entries.len() > 10, "registry is nearly empty");
+    for e in &entries {
+        let id = e.id();
+        let got = match e.family {
+            Family::Kem => reg.kem(&id).map(|i| i.id()),
+            Family::Dh => reg.dh(&id).map(|i| i.id()),
+            Family::Signature => reg.signature(&id).map(|i| i.id()),
+            Family::Aead => reg.aead(&id).map(|i| i.id()),
+            Family::Hash => reg.hash(&id).map(|i| i.id()),
+            Family::Xof => reg.xof(&id).map(|i| i.id()),
+            Family::Kdf => reg.kdf(&id).map(|i| i.id()),
+        };
+        assert_eq!(got.as_deref(), Ok(id.as_str()));
+    }
+}
+
+#[test]
+fn ids_are_unique_and_each_algorithm_has_one_default() {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut defaults: BTreeMap<(Family, &str), usize> = BTreeMap::new();
+    for e in registry().entries() {
+        assert!(seen.insert((e.family, e.id())), "duplicate id {}", e.id());
+        *defaults.entry((e.family, e.name)).or_default() += usize::from(e.is_default);
+    }
+    assert!(!defaults.is_empty());
+    for ((fam, name), n) in defaults {
+        assert_eq!(n, 1, "{} {name} has {n} defaults", fam.as_str());
+    }
+}
+
+#[test]
+fn default_table_names_existing_coin_taking_backends() {
+    let entries = registry().entries();
+    for (alg, backend) in DEFAULTS {
+        let e = entries
+            .iter()
+            .find(|e| e.name == *alg && e.backend == *backend)
+            .unwrap_or_else(|| panic!("DEFAULTS names {alg}@{backend}, which is not registered"));
+        assert!(
+            e.is_default,
+            "{alg}@{backend} listed in DEFAULTS but not default"
+        );
+        // Defaults must be able to run every KAT, which needs explicit coins.
+        assert!(e.takes_coins, "{alg}@{backend} cannot take coins");
+    }
+}
+
+#[test]
+fn bare_name_selects_the_default() {
+    let reg = registry();
+    let defaults: Vec<_> = reg.entries().into_iter().filter(|e| e.is_default).collect();
+    assert!(!defaults.is_empty());
+    for e in defaults {
+        let got = match e.family {
+            Family::Kem => reg.kem(e.name).map(|i| i.backend()),
+            Family::Dh => reg.dh(e.name).map(|i| i.backend()),
+            Family::Signature => reg.signature(e.name).map(|i| i.backend()),
+            Family::Aead => reg.aead(e.name).map(|i| i.backend()),
+            Family::Hash => reg.hash(e.name).map(|i| i.backend()),
+            Family::Xof => reg.xof(e.name).map(|i| i.backend()),
+            Family::Kdf => reg.kdf(e.name).map(|i| i.backend()),
+        };
+        assert_eq!(got, Ok(e.backend), "{}", e.name);
+    }
+}
+
+#[test]
+fn names_are_case_insensitive() {
+    let k = registry()
+        .kem("ml-kem-768@LIBCRUX")
+        .expect("case-insensitive lookup");
+    assert_eq!(k.id(), "ML-KEM-768@libcrux");
+}
+
+#[test]
+fn unknown_algorithm_lists_what_exists() {
+    match registry().kem("ML-KEM-666") {
+        Err(e @ Error::UnknownAlgorithm { .. }) => {
+            let Error::UnknownAlgorithm {
+                kind,
+                name,
+                available,
+            } = &e
+            else {
+                unreachable!()
+            };
+            assert_eq!(*kind, "KEM");
+            assert_eq!(name, "ML-KEM-666");
+            assert!(available.iter().any(|a| a == "ML-KEM-768"), "{available:?}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("available: ") && msg.contains("ML-KEM-768"),
+                "{msg}"
+            );
+        }
+        other => panic!("expected UnknownAlgorithm, got {:?}", other.map(|k| k.id())),
+    }
+}
+
+#[test]
+fn unknown_backend_lists_the_backends_of_that_algorithm() {
+    match registry().dh("X25519@openssl") {
+        Err(Error::UnknownAlgorithm { available, .. }) => {
+            assert!(
+                available.contains(&"X25519@dalek".to_string()),
+                "{available:?}"
+            );
+            assert!(available.iter().all(|a| a.starts_with("X25519@")));
+        }
+        other => panic!("expected UnknownAlgorithm, got {:?}", other.map(|k| k.id())),
+    }
+}
+
+#[test]
+fn malformed_names_are_typed_errors() {
+    for bad in ["", "@dalek", "X25519@", "X25519@dalek@x", "X 25519"] {
+        assert!(
+            matches!(registry().dh(bad), Err(Error::MalformedName { .. })),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn families_do_not_leak_into_each_other() {
+    assert!(matches!(
+        registry().kem("Ed25519"),
+        Err(Error::UnknownAlgorithm { kind: "KEM", .. })
+    ));
+}
