@@ -1,0 +1,37 @@
+//! A small, honest timer for the `bench` table.
+//!
+//! Each measurement calibrates a batch size so one batch takes about a
+//! millisecond, times a number of batches, and reports the median time per
+//! operation. The median resists the noise of a shared machine; the number
+//! of batches is reported so a reader can judge.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Median microseconds per call of `f`, and the number of timed batches.
+pub fn median_us<T>(budget: Duration, mut f: impl FnMut() -> T) -> (f64, usize) {
+    // Warm up and calibrate: grow the batch until it takes >= 1 ms.
+    let mut batch = 1usize;
+    loop {
+        let t = Instant::now();
+        for _ in 0..batch {
+            black_box(f());
+        }
+        let el = t.elapsed();
+        if el >= Duration::from_millis(1) || batch >= 1 << 20 {
+            break;
+        }
+        batch *= 2;
+    }
+    let start = Instant::now();
+    let mut samples = Vec::new();
+    while samples.len() < 5 || (start.elapsed() < budget && samples.len() < 200) {
+        let t = Instant::now();
+        for _ in 0..batch {
+            black_box(f());
+        }
+        samples.push(t.elapsed().as_secs_f64() * 1e6 / batch as f64);
+    }
+    samples.sort_by(f64::total_cmp);
+    (samples[samples.len() / 2], samples.len())
+}
