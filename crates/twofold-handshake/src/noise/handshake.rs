@@ -1,0 +1,951 @@
+//! `HandshakeState` (Noise rev 34 §5.3) for classic, hfs, PQNoise and
+//! hybrid patterns, and its builder.
+//!
+//! # Consuming steps, nothing half-done
+//!
+//! [`HandshakeState::write_message`] and [`HandshakeState::read_message`]
+//! take the state by value and return it with the message, so a state
+//! cannot be stepped twice from the same point (an ephemeral key is used
+//! once). On failure they return a [`StepError`] that holds the error *and
+//! the state exactly as it was before the call*: a step works on a copy and
+//! commits only when the whole message succeeded. The caller may retry
+//! (e.g. read the genuine message after a forged one) or drop the state
+//! (`?` converts a [`StepError`] into a [`HandshakeError`] and wipes it).
+//! Randomness drawn by a failed write is lost, which is harmless.
+//!
+//! # Token semantics
+//!
+//! | token | classic / hfs | `pq*` | `hybrid*` |
+//! |---|---|---|---|
+//! | `e` | DH pk in clear, `MixHash` (+`MixKey` if psk) | KEM pk, same | DH pk then KEM pk, each the same |
+//! | `s` | `EncryptAndHash(DH pk)` | `EncryptAndHash(KEM pk)` | DH pk then KEM pk, each `EncryptAndHash` |
+//! | `ee es se ss` | `MixKey(DH(..))` | - | `MixKey(DH(..))` |
+//! | `psk` | `MixKeyAndHash(psk)` | same | same |
+//! | `e1` (hfs) | `EncryptAndHash(KEM pk)` | - | - |
+//! | `ekem1` (hfs) | `EncryptAndHash(ct)`, `MixKey(ss)` | - | - |
+//! | `ekem` | - | ct in clear, `MixHash(ct)`, `MixKey(ss)` | same |
+//! | `skem` | - | `EncryptAndHash(ct)`, `MixKeyAndHash(ss)` | same |
+//!
+//! Sources: rev 34 §5.3; noise_hfs.md §4 and snow 0.10's `handshakestate.rs`;
+//! PQNoise as clatter 2.3's `handshakestate/{pq,hybrid}.rs` implement it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use twofold_core::{CryptoRng, Resolver, SecretBytes};
+
+use super::labels::{MAX_MESSAGE_LEN, PSK_LEN};
+use super::name::{ProtocolName, Suite};
+use super::pattern::{Pattern, PatternKind, Role, Token};
+use super::symmetric::{CipherState, SymmetricState};
+use super::trace::{TraceEntry, TraceKind};
+use super::transport::TransportState;
+use crate::{HandshakeError, Result};
+
+/// A public key and its secret key.
+struct KeyPair {
+    public: Vec<u8>,
+    secret: SecretBytes,
+}
+
+impl KeyPair {
+    fn duplicate(&self) -> Self {
+        Self {
+            public: self.public.clone(),
+            secret: self.secret.duplicate(),
+        }
+    }
+}
+
+/// Configures a handshake from a protocol name.
+///
+/// ```text
+/// let mut rng = OsRng;
+/// let hs = HandshakeBuilder::new("Noise_XXhfs_25519+Kyber1024_ChaChaPoly_SHA256", &REGISTRY)?
+///     .local_static_dh(my_x25519_secret)?
+///     .prologue(b"app v1")
+///     .build(Role::Initiator, &mut rng)?;
+/// ```
+pub struct HandshakeBuilder {
+    name: ProtocolName,
+    suite: Suite,
+    prologue: Vec<u8>,
+    s_dh: Option<KeyPair>,
+    s_kem: Option<KeyPair>,
+    rs_dh: Option<Vec<u8>>,
+    rs_kem: Option<Vec<u8>>,
+    fixed_e_dh: Option<KeyPair>,
+    fixed_e_kem: Option<KeyPair>,
+    psks: BTreeMap<u8, SecretBytes>,
+    trace: bool,
+}
+
+impl fmt::Debug for HandshakeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandshakeBuilder")
+            .field("name", &self.name.to_string())
+            .field("suite", &self.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HandshakeBuilder {
+    /// Parses `protocol_name` and resolves its primitives through `resolver`.
+    pub fn new(protocol_name: &str, resolver: &dyn Resolver) -> Result<Self> {
+        let name = ProtocolName::parse(protocol_name)?;
+        let suite = name.resolve(resolver)?;
+        Ok(Self {
+            name,
+            suite,
+            prologue: Vec::new(),
+            s_dh: None,
+            s_kem: None,
+            rs_dh: None,
+            rs_kem: None,
+            fixed_e_dh: None,
+            fixed_e_kem: None,
+            psks: BTreeMap::new(),
+            trace: false,
+        })
+    }
+
+    /// The resolved primitives (e.g. to generate static keys with them).
+    pub fn suite(&self) -> &Suite {
+        &self.suite
+    }
+
+    /// The parsed protocol name.
+    pub fn protocol_name(&self) -> &ProtocolName {
+        &self.name
+    }
+
+    fn dh(&self) -> Result<&'static dyn twofold_core::Dh> {
+        self.suite
+            .dh
+            .ok_or(HandshakeError::Misuse("this protocol uses no DH function"))
+    }
+
+    fn static_kem(&self) -> Result<&'static dyn twofold_core::Kem> {
+        self.suite.skem.ok_or(HandshakeError::Misuse(
+            "this protocol has no static KEM key",
+        ))
+    }
+
+    fn ephemeral_kem(&self) -> Result<&'static dyn twofold_core::Kem> {
+        self.suite
+            .ekem
+            .ok_or(HandshakeError::Misuse("this protocol uses no KEM"))
+    }
+
+    /// Our static DH secret key (the public key is derived from it).
+    pub fn local_static_dh(mut self, secret: &[u8]) -> Result<Self> {
+        let dh = self.dh()?;
+        if self.name.kind() == PatternKind::Pq {
+            return Err(HandshakeError::Misuse("pq patterns have no static DH key"));
+        }
+        twofold_core::check_len("static DH secret key", secret, dh.sizes().sk)?;
+        self.s_dh = Some(KeyPair {
+            public: dh.public_key(secret)?,
+            secret: SecretBytes::from_slice(secret),
+        });
+        Ok(self)
+    }
+
+    /// Our static KEM key pair (`pq*` and `hybrid*` patterns).
+    pub fn local_static_kem(mut self, public: &[u8], secret: &[u8]) -> Result<Self> {
+        let kem = self.static_kem()?;
+        let sizes = kem.sizes();
+        twofold_core::check_len("static KEM public key", public, sizes.pk)?;
+        twofold_core::check_len("static KEM secret key", secret, sizes.sk)?;
+        self.s_kem = Some(KeyPair {
+            public: public.to_vec(),
+            secret: SecretBytes::from_slice(secret),
+        });
+        Ok(self)
+    }
+
+    /// The peer's static DH public key, known in advance (`<- s` pre-messages).
+    pub fn remote_static_dh(mut self, public: &[u8]) -> Result<Self> {
+        let dh = self.dh()?;
+        if self.name.kind() == PatternKind::Pq {
+            return Err(HandshakeError::Misuse("pq patterns have no static DH key"));
+        }
+        twofold_core::check_len("remote static DH public key", public, dh.sizes().pk)?;
+        self.rs_dh = Some(public.to_vec());
+        Ok(self)
+    }
+
+    /// The peer's static KEM public key, known in advance.
+    pub fn remote_static_kem(mut self, public: &[u8]) -> Result<Self> {
+        let kem = self.static_kem()?;
+        twofold_core::check_len("remote static KEM public key", public, kem.sizes().pk)?;
+        self.rs_kem = Some(public.to_vec());
+        Ok(self)
+    }
+
+    /// The prologue (rev 34 §6); empty by default.
+    pub fn prologue(mut self, prologue: &[u8]) -> Self {
+        self.prologue = prologue.to_vec();
+        self
+    }
+
+    /// The 32-byte pre-shared key used by the `pskN` modifier with number `n`.
+    pub fn psk(mut self, n: u8, psk: &[u8]) -> Result<Self> {
+        twofold_core::check_len("pre-shared key", psk, PSK_LEN)?;
+        if !self.name.pattern().psk_numbers().contains(&n) {
+            return Err(HandshakeError::Misuse(
+                "psk number not used by this protocol's modifiers",
+            ));
+        }
+        self.psks.insert(n, SecretBytes::from_slice(psk));
+        Ok(self)
+    }
+
+    /// A fixed ephemeral DH secret key instead of a fresh one. For test
+    /// vectors and byte-exact interop tests only: reusing an ephemeral key
+    /// across handshakes destroys forward secrecy.
+    pub fn fixed_ephemeral_dh(mut self, secret: &[u8]) -> Result<Self> {
+        let dh = self.dh()?;
+        twofold_core::check_len("ephemeral DH secret key", secret, dh.sizes().sk)?;
+        self.fixed_e_dh = Some(KeyPair {
+            public: dh.public_key(secret)?,
+            secret: SecretBytes::from_slice(secret),
+        });
+        Ok(self)
+    }
+
+    /// A fixed ephemeral KEM key pair (hfs `e1`, pq/hybrid `e`). For test
+    /// vectors only, as [`HandshakeBuilder::fixed_ephemeral_dh`].
+    pub fn fixed_ephemeral_kem(mut self, public: &[u8], secret: &[u8]) -> Result<Self> {
+        let kem = self.ephemeral_kem()?;
+        let sizes = kem.sizes();
+        twofold_core::check_len("ephemeral KEM public key", public, sizes.pk)?;
+        twofold_core::check_len("ephemeral KEM secret key", secret, sizes.sk)?;
+        self.fixed_e_kem = Some(KeyPair {
+            public: public.to_vec(),
+            secret: SecretBytes::from_slice(secret),
+        });
+        Ok(self)
+    }
+
+    /// Records a [`TraceEntry`] per step when `on` (secrets included).
+    pub fn trace(mut self, on: bool) -> Self {
+        self.trace = on;
+        self
+    }
+
+    /// Builds the initiator.
+    pub fn build_initiator<'r>(self, rng: &'r mut dyn CryptoRng) -> Result<HandshakeState<'r>> {
+        self.build(Role::Initiator, rng)
+    }
+
+    /// Builds the responder.
+    pub fn build_responder<'r>(self, rng: &'r mut dyn CryptoRng) -> Result<HandshakeState<'r>> {
+        self.build(Role::Responder, rng)
+    }
+
+    /// `Initialize()` (rev 34 §5.3): checks that every key the pattern needs
+    /// is present, then hashes the protocol name, the prologue and the
+    /// pre-message keys.
+    pub fn build<'r>(self, role: Role, rng: &'r mut dyn CryptoRng) -> Result<HandshakeState<'r>> {
+        let pattern = self.name.pattern().clone();
+        let kind = pattern.kind();
+        let wants_dh = kind != PatternKind::Pq;
+        let wants_kem = kind != PatternKind::Classic;
+        if pattern.uses_local_static(role) {
+            if wants_dh && self.s_dh.is_none() {
+                return Err(HandshakeError::MissingKey("local static DH key"));
+            }
+            if wants_kem && self.s_kem.is_none() {
+                return Err(HandshakeError::MissingKey("local static KEM key"));
+            }
+        }
+        if pattern.needs_remote_static(role) {
+            if wants_dh && self.rs_dh.is_none() {
+                return Err(HandshakeError::MissingKey(
+                    "remote static DH public key (pre-message)",
+                ));
+            }
+            if wants_kem && self.rs_kem.is_none() {
+                return Err(HandshakeError::MissingKey(
+                    "remote static KEM public key (pre-message)",
+                ));
+            }
+        }
+        for n in pattern.psk_numbers() {
+            if !self.psks.contains_key(&n) {
+                return Err(HandshakeError::MissingKey("pre-shared key"));
+            }
+        }
+
+        let config = Config {
+            role,
+            protocol_name: self.name.to_string(),
+            name: self.name,
+            pattern,
+            suite: self.suite,
+            s_dh: self.s_dh,
+            s_kem: self.s_kem,
+            fixed_e_dh: self.fixed_e_dh,
+            fixed_e_kem: self.fixed_e_kem,
+            psks: self.psks,
+        };
+        let cipher = CipherState::new(config.suite.aead, config.suite.encoding)?;
+        let ss =
+            SymmetricState::initialize(config.suite.hash, cipher, config.protocol_name.as_bytes());
+        let mut d = Dynamic {
+            ss,
+            e_dh: None,
+            e_kem: None,
+            rs_dh: self.rs_dh,
+            rs_kem: self.rs_kem,
+            re_dh: None,
+            re_kem: None,
+            next: 0,
+        };
+        let mut tr = Tracer::new(self.trace, role, TraceKind::Setup, 0);
+        tr.record("protocol_name", config.protocol_name.as_bytes(), &d.ss);
+        d.ss.mix_hash(&self.prologue);
+        tr.record("prologue", &self.prologue, &d.ss);
+        // Initiator's pre-message keys first (rev 34 §5.3).
+        for owner in [Role::Initiator, Role::Responder] {
+            for t in config.pattern.pre_message(owner) {
+                // Pattern validation allows only `s` in pre-messages.
+                if *t != Token::S {
+                    return Err(HandshakeError::Misuse("pre-message token other than s"));
+                }
+                let (dh_pk, kem_pk) = if owner == role {
+                    (
+                        config.s_dh.as_ref().map(|k| k.public.clone()),
+                        config.s_kem.as_ref().map(|k| k.public.clone()),
+                    )
+                } else {
+                    (d.rs_dh.clone(), d.rs_kem.clone())
+                };
+                if wants_dh {
+                    let pk =
+                        dh_pk.ok_or(HandshakeError::MissingKey("pre-message static DH key"))?;
+                    d.ss.mix_hash(&pk);
+                    tr.record("pre s", &pk, &d.ss);
+                }
+                if wants_kem {
+                    let pk =
+                        kem_pk.ok_or(HandshakeError::MissingKey("pre-message static KEM key"))?;
+                    d.ss.mix_hash(&pk);
+                    tr.record("pre s (KEM)", &pk, &d.ss);
+                }
+            }
+        }
+        Ok(HandshakeState {
+            config: Box::new(config),
+            d: Box::new(d),
+            trace: self.trace.then_some(tr.entries),
+            rng,
+        })
+    }
+}
+
+/// What does not change during a handshake.
+struct Config {
+    role: Role,
+    name: ProtocolName,
+    protocol_name: String,
+    pattern: Pattern,
+    suite: Suite,
+    s_dh: Option<KeyPair>,
+    s_kem: Option<KeyPair>,
+    fixed_e_dh: Option<KeyPair>,
+    fixed_e_kem: Option<KeyPair>,
+    psks: BTreeMap<u8, SecretBytes>,
+}
+
+/// What a message changes; copied before each step, committed after.
+struct Dynamic {
+    ss: SymmetricState,
+    e_dh: Option<KeyPair>,
+    e_kem: Option<KeyPair>,
+    rs_dh: Option<Vec<u8>>,
+    rs_kem: Option<Vec<u8>>,
+    re_dh: Option<Vec<u8>>,
+    re_kem: Option<Vec<u8>>,
+    next: usize,
+}
+
+impl Dynamic {
+    fn duplicate(&self) -> Self {
+        Self {
+            ss: self.ss.duplicate(),
+            e_dh: self.e_dh.as_ref().map(KeyPair::duplicate),
+            e_kem: self.e_kem.as_ref().map(KeyPair::duplicate),
+            rs_dh: self.rs_dh.clone(),
+            rs_kem: self.rs_kem.clone(),
+            re_dh: self.re_dh.clone(),
+            re_kem: self.re_kem.clone(),
+            next: self.next,
+        }
+    }
+}
+
+/// Collects trace entries of one step (a no-op when tracing is off).
+struct Tracer {
+    on: bool,
+    party: Role,
+    kind: TraceKind,
+    message: usize,
+    entries: Vec<TraceEntry>,
+}
+
+impl Tracer {
+    fn new(on: bool, party: Role, kind: TraceKind, message: usize) -> Self {
+        Self {
+            on,
+            party,
+            kind,
+            message,
+            entries: Vec::new(),
+        }
+    }
+
+    fn record(&mut self, step: &str, bytes: &[u8], ss: &SymmetricState) {
+        if !self.on {
+            return;
+        }
+        self.entries.push(TraceEntry {
+            party: self.party,
+            kind: self.kind,
+            message: self.message,
+            step: step.to_string(),
+            bytes: bytes.to_vec(),
+            h: ss.handshake_hash().to_vec(),
+            ck: ss.chaining_key().expose().to_vec(),
+            k: ss.cipher().key().map(|k| k.expose().to_vec()),
+            n: ss.cipher().nonce(),
+        });
+    }
+}
+
+fn token_step_name(t: Token) -> String {
+    match t {
+        Token::Psk(n) => format!("psk{n}"),
+        other => other.as_str().to_string(),
+    }
+}
+
+/// A handshake in progress (rev 34 §5.3 `HandshakeState`).
+pub struct HandshakeState<'r> {
+    // Boxed so that the state moved at every step stays a few words.
+    config: Box<Config>,
+    d: Box<Dynamic>,
+    trace: Option<Vec<TraceEntry>>,
+    rng: &'r mut dyn CryptoRng,
+}
+
+impl fmt::Debug for HandshakeState<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandshakeState")
+            .field("protocol", &self.config.protocol_name)
+            .field("role", &self.config.role)
+            .field("next_message", &self.d.next)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A failed step: the error and the state as it was before the step.
+pub struct StepError<'r> {
+    error: HandshakeError,
+    state: Box<HandshakeState<'r>>,
+}
+
+impl<'r> StepError<'r> {
+    /// What went wrong.
+    pub fn error(&self) -> &HandshakeError {
+        &self.error
+    }
+
+    /// The untouched state, to retry with another message or payload.
+    pub fn into_state(self) -> HandshakeState<'r> {
+        *self.state
+    }
+
+    /// Both parts.
+    pub fn into_parts(self) -> (HandshakeError, HandshakeState<'r>) {
+        (self.error, *self.state)
+    }
+}
+
+impl fmt::Debug for StepError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StepError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for StepError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for StepError<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<StepError<'_>> for HandshakeError {
+    /// Drops (and so wipes) the state.
+    fn from(e: StepError<'_>) -> Self {
+        e.error
+    }
+}
+
+/// The outcome of a step: the next state and the bytes produced.
+pub type Step<'r, T> = core::result::Result<(HandshakeState<'r>, T), StepError<'r>>;
+
+/// Reads fixed-size fields off a message.
+struct Reader<'m> {
+    rest: &'m [u8],
+}
+
+impl<'m> Reader<'m> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'m [u8]> {
+        if self.rest.len() < n {
+            return Err(HandshakeError::Truncated {
+                what,
+                expected: n,
+                actual: self.rest.len(),
+            });
+        }
+        let (head, tail) = self.rest.split_at(n);
+        self.rest = tail;
+        Ok(head)
+    }
+}
+
+impl<'r> HandshakeState<'r> {
+    /// Our role.
+    pub fn role(&self) -> Role {
+        self.config.role
+    }
+
+    /// The protocol name as hashed into `h`.
+    pub fn protocol_name(&self) -> &str {
+        &self.config.protocol_name
+    }
+
+    /// The parsed protocol name.
+    pub fn parsed_name(&self) -> &ProtocolName {
+        &self.config.name
+    }
+
+    /// The pattern, modifiers applied.
+    pub fn pattern(&self) -> &Pattern {
+        &self.config.pattern
+    }
+
+    /// The resolved primitives.
+    pub fn suite(&self) -> &Suite {
+        &self.config.suite
+    }
+
+    /// Whether every message has been sent or received.
+    pub fn is_finished(&self) -> bool {
+        self.d.next >= self.config.pattern.messages().len()
+    }
+
+    /// Whether the next message is ours to write.
+    pub fn is_my_turn(&self) -> bool {
+        !self.is_finished() && self.config.pattern.sender(self.d.next) == self.config.role
+    }
+
+    /// 0-based index of the next message.
+    pub fn next_message(&self) -> usize {
+        self.d.next
+    }
+
+    /// `h` so far (the handshake hash once finished).
+    pub fn handshake_hash(&self) -> &[u8] {
+        self.d.ss.handshake_hash()
+    }
+
+    /// The peer's static DH public key, once known.
+    pub fn remote_static_dh(&self) -> Option<&[u8]> {
+        self.d.rs_dh.as_deref()
+    }
+
+    /// The peer's static KEM public key, once known.
+    pub fn remote_static_kem(&self) -> Option<&[u8]> {
+        self.d.rs_kem.as_deref()
+    }
+
+    /// The peer's ephemeral DH public key, once received.
+    pub fn remote_ephemeral_dh(&self) -> Option<&[u8]> {
+        self.d.re_dh.as_deref()
+    }
+
+    /// The peer's ephemeral KEM public key (hfs `e1`, pq/hybrid `e`), once received.
+    pub fn remote_ephemeral_kem(&self) -> Option<&[u8]> {
+        self.d.re_kem.as_deref()
+    }
+
+    /// Whether a payload written now would be encrypted.
+    pub fn payload_is_encrypted(&self) -> bool {
+        self.d.ss.cipher().has_key()
+    }
+
+    /// The trace so far (empty when tracing is off).
+    pub fn trace(&self) -> &[TraceEntry] {
+        self.trace.as_deref().unwrap_or(&[])
+    }
+
+    fn fail(self, error: HandshakeError) -> StepError<'r> {
+        StepError {
+            error,
+            state: Box::new(self),
+        }
+    }
+
+    /// `WriteMessage(payload)`: the next handshake message.
+    pub fn write_message(mut self, payload: &[u8]) -> Step<'r, Vec<u8>> {
+        let mut work = self.d.duplicate();
+        let msg_no = work.next + 1;
+        let mut tr = Tracer::new(
+            self.trace.is_some(),
+            self.config.role,
+            TraceKind::Write,
+            msg_no,
+        );
+        match write_tokens(&self.config, &mut work, &mut *self.rng, payload, &mut tr) {
+            Ok(msg) => {
+                self.d = Box::new(work);
+                if let Some(t) = &mut self.trace {
+                    t.append(&mut tr.entries);
+                }
+                Ok((self, msg))
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// `ReadMessage(message)`: the payload of the peer's next message.
+    pub fn read_message(mut self, message: &[u8]) -> Step<'r, Vec<u8>> {
+        let mut work = self.d.duplicate();
+        let msg_no = work.next + 1;
+        let mut tr = Tracer::new(
+            self.trace.is_some(),
+            self.config.role,
+            TraceKind::Read,
+            msg_no,
+        );
+        match read_tokens(&self.config, &mut work, message, &mut tr) {
+            Ok(payload) => {
+                self.d = Box::new(work);
+                if let Some(t) = &mut self.trace {
+                    t.append(&mut tr.entries);
+                }
+                Ok((self, payload))
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// `Split()`: the transport cipher states and the handshake hash, once
+    /// every message has been processed.
+    pub fn split(self) -> core::result::Result<TransportState, StepError<'r>> {
+        if !self.is_finished() {
+            return Err(self.fail(HandshakeError::Misuse(
+                "split before the handshake is finished",
+            )));
+        }
+        match self.d.ss.split() {
+            Ok((c1, c2)) => Ok(TransportState::new(
+                self.config.role,
+                c1,
+                c2,
+                self.d.ss.handshake_hash().to_vec(),
+                self.config.pattern.is_one_way(),
+                self.d.rs_dh.clone(),
+                self.d.rs_kem.clone(),
+            )),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+}
+
+fn missing(what: &'static str) -> HandshakeError {
+    HandshakeError::MissingKey(what)
+}
+
+/// The DH of a DH token from `role`'s side (rev 34 §5.3).
+fn dh_token(c: &Config, d: &Dynamic, t: Token) -> Result<SecretBytes> {
+    let dh = c.suite.dh.ok_or(missing("DH function"))?;
+    let e = || d.e_dh.as_ref().ok_or(missing("local ephemeral DH key"));
+    let s = || c.s_dh.as_ref().ok_or(missing("local static DH key"));
+    let re = || d.re_dh.as_deref().ok_or(missing("remote ephemeral DH key"));
+    let rs = || d.rs_dh.as_deref().ok_or(missing("remote static DH key"));
+    let initiator = c.role == Role::Initiator;
+    let (local, remote) = match (t, initiator) {
+        (Token::Ee, _) => (e()?, re()?),
+        (Token::Ss, _) => (s()?, rs()?),
+        (Token::Es, true) | (Token::Se, false) => (e()?, rs()?),
+        (Token::Es, false) | (Token::Se, true) => (s()?, re()?),
+        _ => return Err(HandshakeError::Misuse("not a DH token")),
+    };
+    Ok(dh.dh(local.secret.expose(), remote)?)
+}
+
+fn psk_of(c: &Config, n: u8) -> Result<&SecretBytes> {
+    c.psks.get(&n).ok_or(missing("pre-shared key"))
+}
+
+fn write_tokens(
+    c: &Config,
+    d: &mut Dynamic,
+    rng: &mut dyn CryptoRng,
+    payload: &[u8],
+    tr: &mut Tracer,
+) -> Result<Vec<u8>> {
+    let pattern = &c.pattern;
+    if d.next >= pattern.messages().len() {
+        return Err(HandshakeError::OutOfTurn("the handshake is finished"));
+    }
+    if pattern.sender(d.next) != c.role {
+        return Err(HandshakeError::OutOfTurn(
+            "it is the peer's turn: read its message first",
+        ));
+    }
+    if payload.len() > MAX_MESSAGE_LEN {
+        return Err(HandshakeError::Oversized {
+            what: "handshake payload",
+            max: MAX_MESSAGE_LEN,
+            actual: payload.len(),
+        });
+    }
+    let psk_mode = pattern.has_psk();
+    let kind = pattern.kind();
+    let mut out = Vec::new();
+    for &t in &pattern.messages()[d.next] {
+        let start = out.len();
+        match t {
+            Token::E => {
+                if kind != PatternKind::Pq {
+                    let dh = c.suite.dh.ok_or(missing("DH function"))?;
+                    let kp = match &c.fixed_e_dh {
+                        Some(k) => k.duplicate(),
+                        None => {
+                            let (public, secret) = dh.generate(rng)?;
+                            KeyPair { public, secret }
+                        }
+                    };
+                    out.extend_from_slice(&kp.public);
+                    d.ss.mix_hash(&kp.public);
+                    if psk_mode {
+                        d.ss.mix_key(&kp.public)?;
+                    }
+                    d.e_dh = Some(kp);
+                }
+                if kind != PatternKind::Classic {
+                    let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
+                    let kp = match &c.fixed_e_kem {
+                        Some(k) => k.duplicate(),
+                        None => {
+                            let (public, secret) = kem.generate(rng)?;
+                            KeyPair { public, secret }
+                        }
+                    };
+                    out.extend_from_slice(&kp.public);
+                    d.ss.mix_hash(&kp.public);
+                    if psk_mode {
+                        d.ss.mix_key(&kp.public)?;
+                    }
+                    d.e_kem = Some(kp);
+                }
+            }
+            Token::S => {
+                if kind != PatternKind::Pq {
+                    let s = c.s_dh.as_ref().ok_or(missing("local static DH key"))?;
+                    out.extend(d.ss.encrypt_and_hash(&s.public)?);
+                }
+                if kind != PatternKind::Classic {
+                    let s = c.s_kem.as_ref().ok_or(missing("local static KEM key"))?;
+                    out.extend(d.ss.encrypt_and_hash(&s.public)?);
+                }
+            }
+            Token::Ee | Token::Es | Token::Se | Token::Ss => {
+                let shared = dh_token(c, d, t)?;
+                d.ss.mix_key(shared.expose())?;
+            }
+            Token::Psk(n) => {
+                d.ss.mix_key_and_hash(psk_of(c, n)?.expose())?;
+            }
+            Token::E1 => {
+                let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
+                let kp = match &c.fixed_e_kem {
+                    Some(k) => k.duplicate(),
+                    None => {
+                        let (public, secret) = kem.generate(rng)?;
+                        KeyPair { public, secret }
+                    }
+                };
+                out.extend(d.ss.encrypt_and_hash(&kp.public)?);
+                d.e_kem = Some(kp);
+            }
+            Token::Ekem1 => {
+                let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
+                let re = d.re_kem.as_deref().ok_or(missing("remote e1 KEM key"))?;
+                let (ct, shared) = kem.encapsulate(re, rng)?;
+                out.extend(d.ss.encrypt_and_hash(&ct)?);
+                d.ss.mix_key(shared.expose())?;
+            }
+            Token::Ekem => {
+                let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
+                let re = d
+                    .re_kem
+                    .as_deref()
+                    .ok_or(missing("remote ephemeral KEM key"))?;
+                let (ct, shared) = kem.encapsulate(re, rng)?;
+                out.extend_from_slice(&ct);
+                d.ss.mix_hash(&ct);
+                d.ss.mix_key(shared.expose())?;
+            }
+            Token::Skem => {
+                let kem = c.suite.skem.ok_or(missing("static KEM"))?;
+                let rs = d
+                    .rs_kem
+                    .as_deref()
+                    .ok_or(missing("remote static KEM key"))?;
+                let (ct, shared) = kem.encapsulate(rs, rng)?;
+                out.extend(d.ss.encrypt_and_hash(&ct)?);
+                d.ss.mix_key_and_hash(shared.expose())?;
+            }
+        }
+        tr.record(&token_step_name(t), &out[start..], &d.ss);
+    }
+    let start = out.len();
+    out.extend(d.ss.encrypt_and_hash(payload)?);
+    tr.record("payload", &out[start..], &d.ss);
+    if out.len() > MAX_MESSAGE_LEN {
+        return Err(HandshakeError::Oversized {
+            what: "handshake message",
+            max: MAX_MESSAGE_LEN,
+            actual: out.len(),
+        });
+    }
+    d.next += 1;
+    Ok(out)
+}
+
+fn read_tokens(c: &Config, d: &mut Dynamic, message: &[u8], tr: &mut Tracer) -> Result<Vec<u8>> {
+    let pattern = &c.pattern;
+    if message.len() > MAX_MESSAGE_LEN {
+        return Err(HandshakeError::Oversized {
+            what: "handshake message",
+            max: MAX_MESSAGE_LEN,
+            actual: message.len(),
+        });
+    }
+    if d.next >= pattern.messages().len() {
+        return Err(HandshakeError::OutOfTurn("the handshake is finished"));
+    }
+    if pattern.sender(d.next) == c.role {
+        return Err(HandshakeError::OutOfTurn(
+            "it is our turn to write, not to read",
+        ));
+    }
+    let psk_mode = pattern.has_psk();
+    let kind = pattern.kind();
+    let mut r = Reader { rest: message };
+    for &t in &pattern.messages()[d.next] {
+        let before = r.rest;
+        match t {
+            Token::E => {
+                if kind != PatternKind::Pq {
+                    let dh = c.suite.dh.ok_or(missing("DH function"))?;
+                    let pk = r.take(dh.sizes().pk, "ephemeral DH public key")?;
+                    d.ss.mix_hash(pk);
+                    if psk_mode {
+                        d.ss.mix_key(pk)?;
+                    }
+                    d.re_dh = Some(pk.to_vec());
+                }
+                if kind != PatternKind::Classic {
+                    let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
+                    let pk = r.take(kem.sizes().pk, "ephemeral KEM public key")?;
+                    d.ss.mix_hash(pk);
+                    if psk_mode {
+                        d.ss.mix_key(pk)?;
+                    }
+                    d.re_kem = Some(pk.to_vec());
+                }
+            }
+            Token::S => {
+                if kind != PatternKind::Pq {
+                    let dh = c.suite.dh.ok_or(missing("DH function"))?;
+                    let len = dh.sizes().pk + d.ss.cipher().overhead();
+                    let ct = r.take(len, "static DH public key")?;
+                    d.rs_dh = Some(d.ss.decrypt_and_hash(ct)?);
+                }
+                if kind != PatternKind::Classic {
+                    let kem = c.suite.skem.ok_or(missing("static KEM"))?;
+                    let len = kem.sizes().pk + d.ss.cipher().overhead();
+                    let ct = r.take(len, "static KEM public key")?;
+                    d.rs_kem = Some(d.ss.decrypt_and_hash(ct)?);
+                }
+            }
+            Token::Ee | Token::Es | Token::Se | Token::Ss => {
+                let shared = dh_token(c, d, t)?;
+                d.ss.mix_key(shared.expose())?;
+            }
+            Token::Psk(n) => {
+                d.ss.mix_key_and_hash(psk_of(c, n)?.expose())?;
+            }
+            Token::E1 => {
+                let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
+                let len = kem.sizes().pk + d.ss.cipher().overhead();
+                let ct = r.take(len, "e1 KEM public key")?;
+                d.re_kem = Some(d.ss.decrypt_and_hash(ct)?);
+            }
+            Token::Ekem1 => {
+                let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
+                let len = kem.sizes().ct + d.ss.cipher().overhead();
+                let enc = r.take(len, "ekem1 KEM ciphertext")?;
+                let ct = d.ss.decrypt_and_hash(enc)?;
+                let e = d.e_kem.as_ref().ok_or(missing("local e1 KEM key"))?;
+                let shared = kem.decapsulate(e.secret.expose(), &ct)?;
+                d.ss.mix_key(shared.expose())?;
+            }
+            Token::Ekem => {
+                let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
+                let ct = r.take(kem.sizes().ct, "ekem KEM ciphertext")?;
+                d.ss.mix_hash(ct);
+                let e = d.e_kem.as_ref().ok_or(missing("local ephemeral KEM key"))?;
+                let shared = kem.decapsulate(e.secret.expose(), ct)?;
+                d.ss.mix_key(shared.expose())?;
+            }
+            Token::Skem => {
+                let kem = c.suite.skem.ok_or(missing("static KEM"))?;
+                let len = kem.sizes().ct + d.ss.cipher().overhead();
+                let enc = r.take(len, "skem KEM ciphertext")?;
+                let ct = d.ss.decrypt_and_hash(enc)?;
+                let s = c.s_kem.as_ref().ok_or(missing("local static KEM key"))?;
+                let shared = kem.decapsulate(s.secret.expose(), &ct)?;
+                d.ss.mix_key_and_hash(shared.expose())?;
+            }
+        }
+        let used = before.len() - r.rest.len();
+        tr.record(&token_step_name(t), &before[..used], &d.ss);
+    }
+    let tag = d.ss.cipher().overhead();
+    if r.rest.len() < tag {
+        return Err(HandshakeError::Truncated {
+            what: "payload tag",
+            expected: tag,
+            actual: r.rest.len(),
+        });
+    }
+    let payload = d.ss.decrypt_and_hash(r.rest)?;
+    tr.record("payload", r.rest, &d.ss);
+    d.next += 1;
+    Ok(payload)
+}
