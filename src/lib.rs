@@ -10,4 +10,6 @@ pub use twofold_core as core;
 pub use twofold_handshake as handshake;
 pub use twofold_primitives as primitives;
 
+pub mod suite;
+
 pub use twofold_primitives::registry::{REGISTRY, registry};

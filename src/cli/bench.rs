@@ -12,7 +12,7 @@ use serde_json::json;
 use twofold::core::{Aead, Dh, Hash, Kdf, Kem, OsRng, Signature, Xof};
 use twofold::primitives::registry::{Entry, registry};
 
-use super::measure::median_us;
+use super::measure::{median_us, median_us_with_setup};
 use super::{CliResult, Format};
 
 /// Arguments of `twofold bench`.
@@ -246,6 +246,88 @@ pub fn primitive_rows(args: &BenchArgs) -> Result<Vec<Row>, Box<dyn std::error::
     Ok(rows)
 }
 
+/// One handshake row: the handshake, its floor and the ratio.
+pub struct HandshakeRow {
+    /// The suite.
+    pub suite: String,
+    /// Median µs of one full handshake (both sides).
+    pub handshake_us: f64,
+    /// Median µs of its public-key operations alone.
+    pub floor_us: f64,
+    /// What the floor consists of.
+    pub floor_ops: String,
+    /// Bytes on the wire.
+    pub wire_bytes: usize,
+}
+
+/// Measures every named handshake suite selected by `args`, each next to
+/// its floor, in this run.
+pub fn handshake_rows(args: &BenchArgs) -> Result<Vec<HandshakeRow>, Box<dyn std::error::Error>> {
+    let b = Duration::from_millis(args.budget_ms);
+    let mut rows = Vec::new();
+    for name in twofold::suite::suites() {
+        if let Some(f) = &args.filter
+            && !name.to_ascii_lowercase().contains(&f.to_ascii_lowercase())
+        {
+            continue;
+        }
+        let p = twofold::suite::Prepared::new(&name, &mut OsRng)?;
+        let wire_bytes = p.handshake(p.setup(&mut OsRng)?, &mut OsRng)?;
+        let floor = p.floor(&mut OsRng)?;
+        floor.run(&mut OsRng)?;
+        let (hs, _) = median_us_with_setup(
+            b,
+            || p.setup(&mut OsRng).expect("set-up worked above"),
+            |i| p.handshake(i, &mut OsRng),
+        );
+        let (fl, _) = median_us(b, || floor.run(&mut OsRng));
+        rows.push(HandshakeRow {
+            suite: name,
+            handshake_us: hs,
+            floor_us: fl,
+            floor_ops: floor.describe(),
+            wire_bytes,
+        });
+    }
+    Ok(rows)
+}
+
+fn print_handshakes(rows: &[HandshakeRow], format: Format) {
+    match format {
+        Format::Json => {
+            let v: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    json!({"suite": r.suite, "handshake_us": r.handshake_us, "floor_us": r.floor_us,
+                           "ratio": r.handshake_us / r.floor_us, "floor_ops": r.floor_ops,
+                           "wire_bytes": r.wire_bytes})
+                })
+                .collect();
+            println!("{}", json!({ "table": "handshakes", "rows": v }));
+        }
+        Format::Text => {
+            println!(
+                "\n## handshakes (both sides in memory; floor = the public-key operations alone)\n"
+            );
+            println!(
+                "{:<50} {:>12} {:>10} {:>6} {:>7}  floor ops",
+                "suite", "handshake µs", "floor µs", "ratio", "bytes"
+            );
+            for r in rows {
+                println!(
+                    "{:<50} {:>12.1} {:>10.1} {:>6.2} {:>7}  {}",
+                    r.suite,
+                    r.handshake_us,
+                    r.floor_us,
+                    r.handshake_us / r.floor_us,
+                    r.wire_bytes,
+                    r.floor_ops
+                );
+            }
+        }
+    }
+}
+
 /// Prints rows as a table or JSON.
 pub fn print(title: &str, rows: &[Row], format: Format) {
     match format {
@@ -283,17 +365,23 @@ pub fn run(args: &BenchArgs) -> CliResult {
         );
     }
     let rows = primitive_rows(args)?;
-    if rows.is_empty() {
-        return Err("no primitive matches the selection (see `twofold list`)".into());
+    let hs = handshake_rows(args)?;
+    if rows.is_empty() && hs.is_empty() {
+        return Err("nothing matches the selection (see `twofold list`)".into());
     }
-    print(
-        if args.all {
-            "primitives (every backend)"
-        } else {
-            "primitives (default backends)"
-        },
-        &rows,
-        args.format,
-    );
+    if !rows.is_empty() {
+        print(
+            if args.all {
+                "primitives (every backend)"
+            } else {
+                "primitives (default backends)"
+            },
+            &rows,
+            args.format,
+        );
+    }
+    if !hs.is_empty() {
+        print_handshakes(&hs, args.format);
+    }
     Ok(())
 }

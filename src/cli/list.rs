@@ -3,6 +3,7 @@
 use super::{CliResult, Format};
 use serde_json::{Value, json};
 use twofold::primitives::registry::{Entry, registry};
+use twofold::suite;
 
 fn size(v: Option<usize>) -> String {
     v.map_or_else(|| "-".to_string(), |n| n.to_string())
@@ -43,6 +44,7 @@ pub fn run(format: Format) -> CliResult {
         Format::Json => {
             let doc = json!({
                 "primitives": entries.iter().map(entry_json).collect::<Vec<_>>(),
+                "handshake_suites": suite::suites(),
             });
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
@@ -75,6 +77,10 @@ pub fn run(format: Format) -> CliResult {
                     if e.takes_coins { "yes" } else { "no" },
                     if e.is_default { "*" } else { "" }
                 );
+            }
+            println!("\nhandshake suites (twofold handshake --suite SUITE):");
+            for s in suite::suites() {
+                println!("  {s}");
             }
         }
     }

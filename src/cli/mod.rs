@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and dispatch.
 
 mod bench;
+mod handshake;
 mod list;
 mod measure;
 
@@ -27,7 +28,7 @@ pub enum Format {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// List every primitive (algorithm, backend, sizes, explicit coins, default).
+    /// List every primitive (algorithm, backend, sizes, explicit coins, default) and handshake suite.
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -35,6 +36,8 @@ enum Command {
     },
     /// Measure the built-in default configuration (median microseconds per operation).
     Bench(bench::BenchArgs),
+    /// Run both sides of a handshake suite in memory and show every step.
+    Handshake(handshake::HandshakeArgs),
 }
 
 /// Parses the command line and runs the command; errors go to stderr.
@@ -43,6 +46,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::List { format } => list::run(format),
         Command::Bench(args) => bench::run(&args),
+        Command::Handshake(args) => handshake::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

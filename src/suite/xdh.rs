@@ -1,0 +1,202 @@
+//! X3DH and PQXDH, both sides in memory.
+
+use twofold_core::{CryptoRng, Resolver};
+use twofold_handshake::bundle::{
+    BundleParams, IdentityKeyPair, PrekeyBundle, PrekeyServer, PrekeyStore,
+};
+use twofold_handshake::pqxdh::Pqxdh;
+use twofold_handshake::trace::Trace;
+use twofold_handshake::x3dh::{Accepted, Initiated, Initiator, SessionSecret, X3dh};
+use twofold_primitives::registry::REGISTRY;
+
+use super::{Floor, Line, Protocol, Result, Transcript, WireMessage, protocol_of};
+
+/// The initial payload of a demonstration run.
+const PAYLOAD: &[u8] = b"hello Bob";
+/// Bob's address on the in-memory prekey server.
+const BOB: &str = "bob";
+
+/// X3DH and PQXDH share an engine; this hides which one a suite names.
+enum Engine {
+    X3dh(X3dh),
+    Pqxdh(Pqxdh),
+}
+
+impl Engine {
+    fn new(suite: &str) -> Result<Self> {
+        let resolver: &dyn Resolver = &*REGISTRY;
+        Ok(match protocol_of(suite)? {
+            Protocol::X3dh => Self::X3dh(X3dh::new(suite, resolver)?),
+            _ => Self::Pqxdh(Pqxdh::new(suite, resolver)?),
+        })
+    }
+    fn name(&self) -> String {
+        match self {
+            Self::X3dh(h) => h.suite().to_string(),
+            Self::Pqxdh(h) => h.suite().to_string(),
+        }
+    }
+    fn params(&self) -> BundleParams {
+        match self {
+            Self::X3dh(h) => h.bundle_params(),
+            Self::Pqxdh(h) => h.bundle_params(),
+        }
+    }
+    fn identity(&self, rng: &mut dyn CryptoRng) -> Result<IdentityKeyPair> {
+        match self {
+            Self::X3dh(h) => h.generate_identity(rng),
+            Self::Pqxdh(h) => h.generate_identity(rng),
+        }
+    }
+    fn store(&self, id: IdentityKeyPair) -> Result<PrekeyStore> {
+        match self {
+            Self::X3dh(h) => h.new_store(id),
+            Self::Pqxdh(h) => h.new_store(id),
+        }
+    }
+    fn initiator<'a>(&'a self, id: &'a IdentityKeyPair, b: &PrekeyBundle) -> Result<Initiator<'a>> {
+        match self {
+            Self::X3dh(h) => h.initiator(id, b),
+            Self::Pqxdh(h) => h.initiator(id, b),
+        }
+    }
+    fn accept(&self, store: &mut PrekeyStore, wire: &[u8], t: &mut Trace) -> Result<Accepted> {
+        match self {
+            Self::X3dh(h) => h.accept(store, wire, t),
+            Self::Pqxdh(h) => h.accept(store, wire, t),
+        }
+    }
+    fn is_pq(&self) -> bool {
+        matches!(self, Self::Pqxdh(_))
+    }
+}
+
+/// Bob's prekeys (signed prekey, one one-time curve prekey and, for PQXDH,
+/// a last-resort and one one-time KEM prekey), published and fetched.
+fn bob(e: &Engine, rng: &mut dyn CryptoRng) -> Result<(PrekeyStore, PrekeyBundle)> {
+    let mut store = e.store(e.identity(rng)?)?;
+    store.generate_signed_prekey(rng)?;
+    store.generate_one_time_prekeys(1, rng)?;
+    if e.is_pq() {
+        store.generate_last_resort_kem_prekey(rng)?;
+        store.generate_one_time_kem_prekeys(1, rng)?;
+    }
+    let mut server = PrekeyServer::new();
+    server.publish(BOB, store.published_bundle()?);
+    let bundle = server.fetch(BOB)?;
+    Ok((store, bundle))
+}
+
+fn secret_bytes(s: &SessionSecret) -> Vec<u8> {
+    let mut out = s.root_key().expose().to_vec();
+    for k in [s.chain_key(), s.pq_ratchet_auth_key()]
+        .into_iter()
+        .flatten()
+    {
+        out.extend_from_slice(k.expose());
+    }
+    out
+}
+
+/// Runs Bob's publication, Alice's initiation and Bob's acceptance.
+pub fn run(suite: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcript> {
+    let e = Engine::new(suite)?;
+    let (mut store, bundle) = bob(&e, rng)?;
+    let alice = e.identity(rng)?;
+    let mut ta = Trace::new(trace);
+    let sent: Initiated = e
+        .initiator(&alice, &bundle)?
+        .initiate(PAYLOAD, rng, &mut ta)?;
+    let mut tb = Trace::new(trace);
+    let got = e.accept(&mut store, &sent.wire, &mut tb)?;
+    let steps = ta
+        .steps()
+        .iter()
+        .chain(tb.steps())
+        .map(|s| Line {
+            party: s.party.to_string(),
+            name: s.name.clone(),
+            value: s.value.clone(),
+        })
+        .collect();
+    let secret_name = match (sent.secret.chain_key(), sent.secret.pq_ratchet_auth_key()) {
+        (Some(_), Some(_)) => "RK || CK || PQRK",
+        (Some(_), None) => "RK || CK",
+        _ => "SK",
+    };
+    Ok(Transcript {
+        suite: e.name(),
+        messages: vec![WireMessage {
+            from: "initiator",
+            name: "initial message".to_string(),
+            len: sent.wire.len(),
+        }],
+        steps,
+        secret_name,
+        initiator_secret: secret_bytes(&sent.secret),
+        responder_secret: secret_bytes(&got.secret),
+    })
+}
+
+/// A suite with Alice's identity made; Bob's keys come per run.
+pub struct Prepared {
+    engine: Engine,
+    alice: IdentityKeyPair,
+}
+
+/// Bob's fresh prekeys and the bundle Alice fetched.
+pub struct Input {
+    store: PrekeyStore,
+    bundle: PrekeyBundle,
+}
+
+impl Prepared {
+    /// Resolves the suite and makes Alice's identity key.
+    pub fn new(suite: &str, rng: &mut dyn CryptoRng) -> Result<Self> {
+        let engine = Engine::new(suite)?;
+        let alice = engine.identity(rng)?;
+        Ok(Self { engine, alice })
+    }
+
+    /// Bob's prekeys for one run (made ahead of time in a deployment).
+    pub fn setup(&self, rng: &mut dyn CryptoRng) -> Result<Input> {
+        let (store, bundle) = bob(&self.engine, rng)?;
+        Ok(Input { store, bundle })
+    }
+
+    /// Alice initiates (verifying the bundle), Bob accepts.
+    pub fn handshake(&self, mut input: Input, rng: &mut dyn CryptoRng) -> Result<usize> {
+        let mut off = Trace::new(false);
+        let sent = self
+            .engine
+            .initiator(&self.alice, &input.bundle)?
+            .initiate(PAYLOAD, rng, &mut off)?;
+        let got = self.engine.accept(&mut input.store, &sent.wire, &mut off)?;
+        if got.secret != sent.secret {
+            return Err(twofold_handshake::HandshakeError::Misuse(
+                "the two sides disagree",
+            ));
+        }
+        Ok(sent.wire.len())
+    }
+
+    /// Alice: signature checks, `EK_A`, DH1..DH4, encapsulation; Bob:
+    /// DH1..DH4, decapsulation.
+    pub fn floor(&self, rng: &mut dyn CryptoRng) -> Result<Floor> {
+        let p = self.engine.params();
+        let mut f = Floor::new();
+        // Signed prekey: the encoded curve key (type byte + 32 bytes).
+        f.verify(p.signature, 33, rng)?;
+        if let Some(kem) = p.kem {
+            f.verify(p.signature, kem.sizes().pk + 1, rng)?;
+        }
+        f.dh_keygen(p.dh);
+        for _ in 0..8 {
+            f.dh(p.dh, rng)?;
+        }
+        if let Some(kem) = p.kem {
+            f.kem_exchange(kem, rng)?;
+        }
+        Ok(f)
+    }
+}
