@@ -13,8 +13,9 @@ mod floor;
 mod noise;
 mod xdh;
 
-use twofold_core::CryptoRng;
+use twofold_core::{CryptoRng, Resolver};
 use twofold_handshake::{HandshakeError, noise as noise_engine, pqxdh, x3dh};
+use twofold_primitives::registry::REGISTRY;
 
 pub use floor::{Floor, Op};
 
@@ -175,13 +176,24 @@ pub enum Input {
 }
 
 impl Prepared {
-    /// Long-term keys and resolved primitives for `suite`.
+    /// Long-term keys and primitives for `suite`, resolved by the registry
+    /// (bare names select the default backends).
     pub fn new(suite: &str, rng: &mut dyn CryptoRng) -> Result<Self> {
+        Self::with_resolver(suite, &*REGISTRY, rng)
+    }
+
+    /// As [`Prepared::new`], with primitives resolved by `resolver` (e.g.
+    /// to put another backend of the same algorithm under the protocol).
+    pub fn with_resolver(
+        suite: &str,
+        resolver: &'static dyn Resolver,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self> {
         Ok(match protocol_of(suite)? {
             Protocol::X3dh | Protocol::Pqxdh => {
-                Self::Xdh(Box::new(xdh::Prepared::new(suite, rng)?))
+                Self::Xdh(Box::new(xdh::Prepared::new(suite, resolver, rng)?))
             }
-            Protocol::Noise => Self::Noise(Box::new(noise::Prepared::new(suite, rng)?)),
+            Protocol::Noise => Self::Noise(Box::new(noise::Prepared::new(suite, resolver, rng)?)),
         })
     }
 

@@ -1,6 +1,6 @@
 //! Noise protocols, both sides in memory.
 
-use twofold_core::{CryptoRng, ShakeRng};
+use twofold_core::{CryptoRng, Resolver, ShakeRng};
 use twofold_handshake::HandshakeError;
 use twofold_handshake::noise::{
     HandshakeBuilder, HandshakeState, PatternKind, ProtocolName, Role, Suite, Token, TraceEntry,
@@ -24,6 +24,7 @@ pub struct Prepared {
     initiator: Statics,
     responder: Statics,
     psk: Option<twofold_core::SecretBytes>,
+    resolver: &'static dyn Resolver,
 }
 
 fn gone() -> HandshakeError {
@@ -33,9 +34,13 @@ fn gone() -> HandshakeError {
 impl Prepared {
     /// Parses `protocol`, resolves it, and makes the static keys and PSK
     /// its pattern needs.
-    pub fn new(protocol: &str, rng: &mut dyn CryptoRng) -> Result<Self> {
+    pub fn new(
+        protocol: &str,
+        resolver: &'static dyn Resolver,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self> {
         let name = ProtocolName::parse(protocol)?;
-        let suite = name.resolve(&*REGISTRY)?;
+        let suite = name.resolve(resolver)?;
         let pattern = name.pattern();
         let kind = pattern.kind();
         let mut statics = |role: Role| -> Result<Statics> {
@@ -71,6 +76,7 @@ impl Prepared {
             initiator,
             responder,
             psk,
+            resolver,
         })
     }
 
@@ -80,7 +86,7 @@ impl Prepared {
             Role::Initiator => (&self.initiator, &self.responder),
             Role::Responder => (&self.responder, &self.initiator),
         };
-        let mut b = HandshakeBuilder::new(&self.name.to_string(), &*REGISTRY)?.trace(trace);
+        let mut b = HandshakeBuilder::new(&self.name.to_string(), self.resolver)?.trace(trace);
         if pattern.uses_local_static(role) {
             if let Some((_, sk)) = &mine.dh {
                 b = b.local_static_dh(sk.expose())?;
@@ -223,7 +229,7 @@ impl Prepared {
 /// Runs `protocol` in memory, checks the transport keys both ways, and
 /// returns the transcript.
 pub fn run(protocol: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcript> {
-    let p = Prepared::new(protocol, rng)?;
+    let p = Prepared::new(protocol, &*REGISTRY, rng)?;
     let (messages, entries, mut ti, mut tr) = p.play(rng, trace)?;
     let mut steps = Vec::new();
     for e in &entries {

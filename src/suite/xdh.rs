@@ -23,8 +23,7 @@ enum Engine {
 }
 
 impl Engine {
-    fn new(suite: &str) -> Result<Self> {
-        let resolver: &dyn Resolver = &*REGISTRY;
+    fn new(suite: &str, resolver: &dyn Resolver) -> Result<Self> {
         Ok(match protocol_of(suite)? {
             Protocol::X3dh => Self::X3dh(X3dh::new(suite, resolver)?),
             _ => Self::Pqxdh(Pqxdh::new(suite, resolver)?),
@@ -100,7 +99,7 @@ fn secret_bytes(s: &SessionSecret) -> Vec<u8> {
 
 /// Runs Bob's publication, Alice's initiation and Bob's acceptance.
 pub fn run(suite: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcript> {
-    let e = Engine::new(suite)?;
+    let e = Engine::new(suite, &*REGISTRY)?;
     let (mut store, bundle) = bob(&e, rng)?;
     let alice = e.identity(rng)?;
     let mut ta = Trace::new(trace);
@@ -152,8 +151,8 @@ pub struct Input {
 
 impl Prepared {
     /// Resolves the suite and makes Alice's identity key.
-    pub fn new(suite: &str, rng: &mut dyn CryptoRng) -> Result<Self> {
-        let engine = Engine::new(suite)?;
+    pub fn new(suite: &str, resolver: &dyn Resolver, rng: &mut dyn CryptoRng) -> Result<Self> {
+        let engine = Engine::new(suite, resolver)?;
         let alice = engine.identity(rng)?;
         Ok(Self { engine, alice })
     }
