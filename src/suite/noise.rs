@@ -1,14 +1,16 @@
 //! Noise protocols, both sides in memory.
 
-use twofold_core::{CryptoRng, Resolver, ShakeRng};
+use std::cell::RefCell;
+
+use twofold_core::{CryptoRng, Resolver};
 use twofold_handshake::HandshakeError;
 use twofold_handshake::noise::{
-    HandshakeBuilder, HandshakeState, PatternKind, ProtocolName, Role, Suite, Token, TraceEntry,
-    TraceKind, TransportState,
+    HandshakeBuilder, HandshakeState, PatternKind, ProtocolName, Role, TraceEntry, TraceKind,
+    TransportState,
 };
 use twofold_primitives::registry::REGISTRY;
 
-use super::{Floor, Line, Result, Transcript, WireMessage};
+use super::{Line, Result, Transcript, WireMessage};
 
 /// A party's long-term keys: (public, secret) for DH and for the KEM.
 #[derive(Default)]
@@ -17,15 +19,74 @@ struct Statics {
     kem: Option<(Vec<u8>, twofold_core::SecretBytes)>,
 }
 
-/// A resolved protocol name with both parties' static keys and PSK.
+/// A resolved protocol name with both parties' static keys and PSK, and
+/// each party's builder configured with them.
 pub struct Prepared {
     name: ProtocolName,
-    suite: Suite,
-    initiator: Statics,
-    responder: Statics,
-    psk: Option<twofold_core::SecretBytes>,
-    resolver: &'static dyn Resolver,
+    /// The initiator's and the responder's configuration, made once like a
+    /// deployment's long-term set-up (parsing the name, importing the static
+    /// keys: a static DH key costs a scalar multiplication); every handshake
+    /// starts from a copy.
+    builders: [HandshakeBuilder; 2],
 }
+
+/// `role`'s builder: the protocol with its own static keys, the peer's
+/// public ones it knows in advance, and the PSK.
+fn builder(
+    name: &ProtocolName,
+    resolver: &'static dyn Resolver,
+    role: Role,
+    mine: &Statics,
+    theirs: &Statics,
+    psk: Option<&twofold_core::SecretBytes>,
+) -> Result<HandshakeBuilder> {
+    let pattern = name.pattern();
+    let mut b = HandshakeBuilder::new(&name.to_string(), resolver)?;
+    if pattern.uses_local_static(role) {
+        if let Some((_, sk)) = &mine.dh {
+            b = b.local_static_dh(sk.expose())?;
+        }
+        if let Some((pk, sk)) = &mine.kem {
+            b = b.local_static_kem(pk, sk.expose())?;
+        }
+    }
+    if pattern.needs_remote_static(role) {
+        if let Some((pk, _)) = &theirs.dh {
+            b = b.remote_static_dh(pk)?;
+        }
+        if let Some((pk, _)) = &theirs.kem {
+            b = b.remote_static_kem(pk)?;
+        }
+    }
+    if let Some(psk) = psk {
+        for n in pattern.psk_numbers() {
+            b = b.psk(n, psk.expose())?;
+        }
+    }
+    Ok(b)
+}
+
+/// One party's handle on the caller's `rng`. Each handshake state holds a
+/// `&mut dyn CryptoRng` for its whole life and both are alive at once, so
+/// they share the caller's generator through a `RefCell`: requests are
+/// served in the order the handshake makes them (a seeded stream still
+/// gives a reproducible run), and the handshake draws from the same source
+/// as its floor.
+struct SharedRng<'a, 'b>(&'a RefCell<&'b mut dyn CryptoRng>);
+
+impl CryptoRng for SharedRng<'_, '_> {
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        // Never borrowed twice: the handshake is single-threaded and the
+        // inner generator cannot call back into this handle.
+        self.0.borrow_mut().fill_bytes(dest);
+    }
+    fn is_deterministic(&self) -> bool {
+        self.0.borrow().is_deterministic()
+    }
+}
+
+/// Each message's sender and length, and both parties' final states.
+type Played<'r> = (Vec<(Role, usize)>, HandshakeState<'r>, HandshakeState<'r>);
 
 fn gone() -> HandshakeError {
     HandshakeError::Misuse("handshake state missing")
@@ -70,75 +131,55 @@ impl Prepared {
         } else {
             None
         };
-        Ok(Self {
-            name,
-            suite,
-            initiator,
-            responder,
-            psk,
-            resolver,
-        })
+        let builders = [
+            builder(
+                &name,
+                resolver,
+                Role::Initiator,
+                &initiator,
+                &responder,
+                psk.as_ref(),
+            )?,
+            builder(
+                &name,
+                resolver,
+                Role::Responder,
+                &responder,
+                &initiator,
+                psk.as_ref(),
+            )?,
+        ];
+        Ok(Self { name, builders })
     }
 
-    fn builder(&self, role: Role, trace: bool) -> Result<HandshakeBuilder> {
-        let pattern = self.name.pattern();
-        let (mine, theirs) = match role {
-            Role::Initiator => (&self.initiator, &self.responder),
-            Role::Responder => (&self.responder, &self.initiator),
+    /// A fresh copy of `role`'s configured builder.
+    fn builder(&self, role: Role, trace: bool) -> HandshakeBuilder {
+        let i = match role {
+            Role::Initiator => 0,
+            Role::Responder => 1,
         };
-        let mut b = HandshakeBuilder::new(&self.name.to_string(), self.resolver)?.trace(trace);
-        if pattern.uses_local_static(role) {
-            if let Some((_, sk)) = &mine.dh {
-                b = b.local_static_dh(sk.expose())?;
-            }
-            if let Some((pk, sk)) = &mine.kem {
-                b = b.local_static_kem(pk, sk.expose())?;
-            }
-        }
-        if pattern.needs_remote_static(role) {
-            if let Some((pk, _)) = &theirs.dh {
-                b = b.remote_static_dh(pk)?;
-            }
-            if let Some((pk, _)) = &theirs.kem {
-                b = b.remote_static_kem(pk)?;
-            }
-        }
-        if let Some(psk) = &self.psk {
-            for n in pattern.psk_numbers() {
-                b = b.psk(n, psk.expose())?;
-            }
-        }
-        Ok(b)
+        self.builders[i].duplicate().trace(trace)
     }
 
-    /// Runs the handshake; returns the messages, both traces and both
-    /// transport states.
-    fn play(
+    /// Runs the handshake; returns each message's sender and length, and
+    /// both parties' final states (traces included when `trace`).
+    fn play<'r>(
         &self,
-        rng: &mut dyn CryptoRng,
+        ri: &'r mut dyn CryptoRng,
+        rr: &'r mut dyn CryptoRng,
         trace: bool,
-    ) -> Result<(
-        Vec<WireMessage>,
-        Vec<TraceEntry>,
-        TransportState,
-        TransportState,
-    )> {
-        // Each side borrows its own stream for the whole handshake.
-        let mut seeds = [0u8; 64];
-        rng.fill_bytes(&mut seeds);
-        let mut ri = ShakeRng::new(&seeds[..32]);
-        let mut rr = ShakeRng::new(&seeds[32..]);
+    ) -> Result<Played<'r>> {
         let mut init: Option<HandshakeState> = Some(
-            self.builder(Role::Initiator, trace)?
-                .build(Role::Initiator, &mut ri)?,
+            self.builder(Role::Initiator, trace)
+                .build(Role::Initiator, ri)?,
         );
         let mut resp: Option<HandshakeState> = Some(
-            self.builder(Role::Responder, trace)?
-                .build(Role::Responder, &mut rr)?,
+            self.builder(Role::Responder, trace)
+                .build(Role::Responder, rr)?,
         );
         let pattern = self.name.pattern();
-        let mut messages = Vec::new();
-        for (i, tokens) in pattern.messages().iter().enumerate() {
+        let mut messages = Vec::with_capacity(pattern.messages().len());
+        for i in 0..pattern.messages().len() {
             let sender = pattern.sender(i);
             let (w, r) = match sender {
                 Role::Initiator => (&mut init, &mut resp),
@@ -148,19 +189,43 @@ impl Prepared {
             *w = Some(ws);
             let (rs, _) = r.take().ok_or_else(gone)?.read_message(&msg)?;
             *r = Some(rs);
-            let arrow = if sender == Role::Initiator {
-                "->"
-            } else {
-                "<-"
-            };
-            let toks: Vec<&str> = tokens.iter().map(|t| t.as_str()).collect();
-            messages.push(WireMessage {
-                from: sender.as_str(),
-                name: format!("{arrow} {}", toks.join(", ")),
-                len: msg.len(),
-            });
+            messages.push((sender, msg.len()));
         }
-        let (init, resp) = (init.ok_or_else(gone)?, resp.ok_or_else(gone)?);
+        Ok((messages, init.ok_or_else(gone)?, resp.ok_or_else(gone)?))
+    }
+
+    /// Runs the handshake, both sides drawing from `rng`; returns the messages, both traces and both transport states.
+    fn play_described(
+        &self,
+        rng: &mut dyn CryptoRng,
+        trace: bool,
+    ) -> Result<(
+        Vec<WireMessage>,
+        Vec<TraceEntry>,
+        TransportState,
+        TransportState,
+    )> {
+        let shared = RefCell::new(rng);
+        let (mut ri, mut rr) = (SharedRng(&shared), SharedRng(&shared));
+        let (sent, init, resp) = self.play(&mut ri, &mut rr, trace)?;
+        let pattern = self.name.pattern();
+        let messages = sent
+            .iter()
+            .zip(pattern.messages())
+            .map(|(&(sender, len), tokens)| {
+                let arrow = if sender == Role::Initiator {
+                    "->"
+                } else {
+                    "<-"
+                };
+                let toks: Vec<&str> = tokens.iter().map(|t| t.as_str()).collect();
+                WireMessage {
+                    from: sender.as_str(),
+                    name: format!("{arrow} {}", toks.join(", ")),
+                    len,
+                }
+            })
+            .collect();
         let mut entries: Vec<TraceEntry> =
             init.trace().iter().chain(resp.trace()).cloned().collect();
         // Interleave the two traces message by message: set-up first, then
@@ -178,51 +243,14 @@ impl Prepared {
         Ok((messages, entries, init.split()?, resp.split()?))
     }
 
-    /// One complete handshake and one transport message each way.
+    /// One complete handshake (both sides, up to `Split()`); returns the
+    /// bytes on the wire.
     pub fn handshake(&self, rng: &mut dyn CryptoRng) -> Result<usize> {
-        let (messages, _, _, _) = self.play(rng, false)?;
-        Ok(messages.iter().map(|m| m.len).sum())
-    }
-
-    /// Per token: `e` generates (DH, KEM or both), a DH token is one DH on
-    /// each side, `e1` generates a KEM key, `ekem1`/`ekem`/`skem` are one
-    /// encapsulation and one decapsulation.
-    pub fn floor(&self, rng: &mut dyn CryptoRng) -> Result<Floor> {
-        let mut f = Floor::new();
-        let kind = self.name.pattern().kind();
-        let dh = || {
-            self.suite
-                .dh
-                .ok_or(HandshakeError::MissingKey("DH function"))
-        };
-        let ekem = || self.suite.ekem.ok_or(HandshakeError::MissingKey("KEM"));
-        let skem = || {
-            self.suite
-                .skem
-                .or(self.suite.ekem)
-                .ok_or(HandshakeError::MissingKey("static KEM"))
-        };
-        for t in self.name.pattern().messages().iter().flatten() {
-            match t {
-                Token::E => {
-                    if kind != PatternKind::Pq {
-                        f.dh_keygen(dh()?);
-                    }
-                    if kind != PatternKind::Classic {
-                        f.kem_keygen(ekem()?);
-                    }
-                }
-                Token::Ee | Token::Es | Token::Se | Token::Ss => {
-                    f.dh(dh()?, rng)?;
-                    f.dh(dh()?, rng)?;
-                }
-                Token::E1 => f.kem_keygen(ekem()?),
-                Token::Ekem1 | Token::Ekem => f.kem_exchange(ekem()?, rng)?,
-                Token::Skem => f.kem_exchange(skem()?, rng)?,
-                Token::S | Token::Psk(_) => {}
-            }
-        }
-        Ok(f)
+        let shared = RefCell::new(rng);
+        let (mut ri, mut rr) = (SharedRng(&shared), SharedRng(&shared));
+        let (sent, init, resp) = self.play(&mut ri, &mut rr, false)?;
+        drop((init.split()?, resp.split()?));
+        Ok(sent.iter().map(|&(_, len)| len).sum())
     }
 }
 
@@ -230,7 +258,7 @@ impl Prepared {
 /// returns the transcript.
 pub fn run(protocol: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcript> {
     let p = Prepared::new(protocol, &*REGISTRY, rng)?;
-    let (messages, entries, mut ti, mut tr) = p.play(rng, trace)?;
+    let (messages, entries, mut ti, mut tr) = p.play_described(rng, trace)?;
     let mut steps = Vec::new();
     for e in &entries {
         let party = e.party.as_str().to_string();

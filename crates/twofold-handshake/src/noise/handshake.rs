@@ -7,8 +7,11 @@
 //! take the state by value and return it with the message, so a state
 //! cannot be stepped twice from the same point (an ephemeral key is used
 //! once). On failure they return a [`StepError`] that holds the error *and
-//! the state exactly as it was before the call*: a step works on a copy and
-//! commits only when the whole message succeeded. The caller may retry
+//! the state exactly as it was before the call*: a step works on a copy of
+//! the symmetric state (`ck`, `h`, `k`, `n`: a few dozen bytes) and collects
+//! the keys it creates or learns beside the committed ones, which it only
+//! reads; it commits both when the whole message succeeded, and otherwise
+//! drops (and so wipes) them. The caller may retry
 //! (e.g. read the genuine message after a forged one) or drop the state
 //! (`?` converts a [`StepError`] into a [`HandshakeError`] and wipes it).
 //! Randomness drawn by a failed write is lost, which is harmless.
@@ -31,6 +34,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use twofold_core::{CryptoRng, Resolver, SecretBytes};
 
@@ -67,11 +71,17 @@ impl KeyPair {
 ///     .build(Role::Initiator, &mut rng)?;
 /// ```
 pub struct HandshakeBuilder {
-    name: ProtocolName,
+    // Shared, not copied, by `duplicate` and every state built from it.
+    name: Arc<ProtocolName>,
+    // The canonical spelling hashed by `Initialize()`, rendered once.
+    protocol_name: Arc<str>,
     suite: Suite,
     prologue: Vec<u8>,
-    s_dh: Option<KeyPair>,
-    s_kem: Option<KeyPair>,
+    // Static keys are shared, not copied, by `duplicate` and the states
+    // built from it (a KEM secret key is kilobytes); the last owner's drop
+    // wipes them.
+    s_dh: Option<Arc<KeyPair>>,
+    s_kem: Option<Arc<KeyPair>>,
     rs_dh: Option<Vec<u8>>,
     rs_kem: Option<Vec<u8>>,
     fixed_e_dh: Option<KeyPair>,
@@ -95,7 +105,8 @@ impl HandshakeBuilder {
         let name = ProtocolName::parse(protocol_name)?;
         let suite = name.resolve(resolver)?;
         Ok(Self {
-            name,
+            protocol_name: name.to_string().into(),
+            name: Arc::new(name),
             suite,
             prologue: Vec::new(),
             s_dh: None,
@@ -144,10 +155,10 @@ impl HandshakeBuilder {
             return Err(HandshakeError::Misuse("pq patterns have no static DH key"));
         }
         twofold_core::check_len("static DH secret key", secret, dh.sizes().sk)?;
-        self.s_dh = Some(KeyPair {
+        self.s_dh = Some(Arc::new(KeyPair {
             public: dh.public_key(secret)?,
             secret: SecretBytes::from_slice(secret),
-        });
+        }));
         Ok(self)
     }
 
@@ -157,10 +168,10 @@ impl HandshakeBuilder {
         let sizes = kem.sizes();
         twofold_core::check_len("static KEM public key", public, sizes.pk)?;
         twofold_core::check_len("static KEM secret key", secret, sizes.sk)?;
-        self.s_kem = Some(KeyPair {
+        self.s_kem = Some(Arc::new(KeyPair {
             public: public.to_vec(),
             secret: SecretBytes::from_slice(secret),
-        });
+        }));
         Ok(self)
     }
 
@@ -234,6 +245,29 @@ impl HandshakeBuilder {
         self
     }
 
+    /// An explicit copy (named, not `Clone`, like
+    /// [`SecretBytes::duplicate`]): the static key pairs are shared with
+    /// this builder, the PSKs and fixed test keys copied. Lets a party
+    /// configure its keys once (a static DH key costs a scalar
+    /// multiplication to import) and start each handshake from a copy,
+    /// since building consumes the builder.
+    pub fn duplicate(&self) -> Self {
+        Self {
+            name: Arc::clone(&self.name),
+            protocol_name: Arc::clone(&self.protocol_name),
+            suite: self.suite,
+            prologue: self.prologue.clone(),
+            s_dh: self.s_dh.clone(),
+            s_kem: self.s_kem.clone(),
+            rs_dh: self.rs_dh.clone(),
+            rs_kem: self.rs_kem.clone(),
+            fixed_e_dh: self.fixed_e_dh.as_ref().map(KeyPair::duplicate),
+            fixed_e_kem: self.fixed_e_kem.as_ref().map(KeyPair::duplicate),
+            psks: self.psks.iter().map(|(n, k)| (*n, k.duplicate())).collect(),
+            trace: self.trace,
+        }
+    }
+
     /// Builds the initiator.
     pub fn build_initiator<'r>(self, rng: &'r mut dyn CryptoRng) -> Result<HandshakeState<'r>> {
         self.build(Role::Initiator, rng)
@@ -248,7 +282,7 @@ impl HandshakeBuilder {
     /// is present, then hashes the protocol name, the prologue and the
     /// pre-message keys.
     pub fn build<'r>(self, role: Role, rng: &'r mut dyn CryptoRng) -> Result<HandshakeState<'r>> {
-        let pattern = self.name.pattern().clone();
+        let pattern = self.name.pattern();
         let kind = pattern.kind();
         let wants_dh = kind != PatternKind::Pq;
         let wants_kem = kind != PatternKind::Classic;
@@ -280,9 +314,8 @@ impl HandshakeBuilder {
 
         let config = Config {
             role,
-            protocol_name: self.name.to_string(),
+            protocol_name: self.protocol_name,
             name: self.name,
-            pattern,
             suite: self.suite,
             s_dh: self.s_dh,
             s_kem: self.s_kem,
@@ -295,12 +328,11 @@ impl HandshakeBuilder {
             SymmetricState::initialize(config.suite.hash, cipher, config.protocol_name.as_bytes());
         let mut d = Dynamic {
             ss,
-            e_dh: None,
-            e_kem: None,
-            rs_dh: self.rs_dh,
-            rs_kem: self.rs_kem,
-            re_dh: None,
-            re_kem: None,
+            keys: Keys {
+                rs_dh: self.rs_dh,
+                rs_kem: self.rs_kem,
+                ..Keys::default()
+            },
             next: 0,
         };
         let mut tr = Tracer::new(self.trace, role, TraceKind::Setup, 0);
@@ -309,30 +341,30 @@ impl HandshakeBuilder {
         tr.record("prologue", &self.prologue, &d.ss);
         // Initiator's pre-message keys first (rev 34 §5.3).
         for owner in [Role::Initiator, Role::Responder] {
-            for t in config.pattern.pre_message(owner) {
+            for t in config.pattern().pre_message(owner) {
                 // Pattern validation allows only `s` in pre-messages.
                 if *t != Token::S {
                     return Err(HandshakeError::Misuse("pre-message token other than s"));
                 }
                 let (dh_pk, kem_pk) = if owner == role {
                     (
-                        config.s_dh.as_ref().map(|k| k.public.clone()),
-                        config.s_kem.as_ref().map(|k| k.public.clone()),
+                        config.s_dh.as_ref().map(|k| k.public.as_slice()),
+                        config.s_kem.as_ref().map(|k| k.public.as_slice()),
                     )
                 } else {
-                    (d.rs_dh.clone(), d.rs_kem.clone())
+                    (d.keys.rs_dh.as_deref(), d.keys.rs_kem.as_deref())
                 };
                 if wants_dh {
                     let pk =
                         dh_pk.ok_or(HandshakeError::MissingKey("pre-message static DH key"))?;
-                    d.ss.mix_hash(&pk);
-                    tr.record("pre s", &pk, &d.ss);
+                    d.ss.mix_hash(pk);
+                    tr.record("pre s", pk, &d.ss);
                 }
                 if wants_kem {
                     let pk =
                         kem_pk.ok_or(HandshakeError::MissingKey("pre-message static KEM key"))?;
-                    d.ss.mix_hash(&pk);
-                    tr.record("pre s (KEM)", &pk, &d.ss);
+                    d.ss.mix_hash(pk);
+                    tr.record("pre s (KEM)", pk, &d.ss);
                 }
             }
         }
@@ -348,41 +380,119 @@ impl HandshakeBuilder {
 /// What does not change during a handshake.
 struct Config {
     role: Role,
-    name: ProtocolName,
-    protocol_name: String,
-    pattern: Pattern,
+    name: Arc<ProtocolName>,
+    protocol_name: Arc<str>,
     suite: Suite,
-    s_dh: Option<KeyPair>,
-    s_kem: Option<KeyPair>,
+    s_dh: Option<Arc<KeyPair>>,
+    s_kem: Option<Arc<KeyPair>>,
     fixed_e_dh: Option<KeyPair>,
     fixed_e_kem: Option<KeyPair>,
     psks: BTreeMap<u8, SecretBytes>,
 }
 
-/// What a message changes; copied before each step, committed after.
+impl Config {
+    /// The pattern, modifiers applied.
+    fn pattern(&self) -> &Pattern {
+        self.name.pattern()
+    }
+}
+
+/// What the messages so far have changed.
 struct Dynamic {
     ss: SymmetricState,
+    keys: Keys,
+    next: usize,
+}
+
+/// The keys a handshake creates or learns, each at most once.
+#[derive(Default)]
+struct Keys {
     e_dh: Option<KeyPair>,
     e_kem: Option<KeyPair>,
     rs_dh: Option<Vec<u8>>,
     rs_kem: Option<Vec<u8>>,
     re_dh: Option<Vec<u8>>,
     re_kem: Option<Vec<u8>>,
+}
+
+impl Keys {
+    /// Moves every key set in `new` into `self` (a value in `new` wins).
+    fn absorb(&mut self, new: Keys) {
+        let Keys {
+            e_dh,
+            e_kem,
+            rs_dh,
+            rs_kem,
+            re_dh,
+            re_kem,
+        } = new;
+        fn put<T>(slot: &mut Option<T>, v: Option<T>) {
+            if v.is_some() {
+                *slot = v;
+            }
+        }
+        put(&mut self.e_dh, e_dh);
+        put(&mut self.e_kem, e_kem);
+        put(&mut self.rs_dh, rs_dh);
+        put(&mut self.rs_kem, rs_kem);
+        put(&mut self.re_dh, re_dh);
+        put(&mut self.re_kem, re_kem);
+    }
+}
+
+/// One message in progress. The committed state is only read; the step
+/// works on a copy of the symmetric state (a few dozen bytes) and puts the
+/// keys it creates or learns in `new`, so that a failure anywhere leaves
+/// [`Dynamic`] exactly as it was, without copying the (KEM-sized) keys at
+/// every step. Dropping an unfinished `Work` wipes its secrets.
+struct Work<'d> {
+    old: &'d Keys,
+    ss: SymmetricState,
+    new: Keys,
     next: usize,
 }
 
-impl Dynamic {
-    fn duplicate(&self) -> Self {
+impl<'d> Work<'d> {
+    fn start(d: &'d Dynamic) -> Self {
         Self {
-            ss: self.ss.duplicate(),
-            e_dh: self.e_dh.as_ref().map(KeyPair::duplicate),
-            e_kem: self.e_kem.as_ref().map(KeyPair::duplicate),
-            rs_dh: self.rs_dh.clone(),
-            rs_kem: self.rs_kem.clone(),
-            re_dh: self.re_dh.clone(),
-            re_kem: self.re_kem.clone(),
-            next: self.next,
+            old: &d.keys,
+            ss: d.ss.duplicate(),
+            new: Keys::default(),
+            next: d.next,
         }
+    }
+
+    /// The result of a successful step, to commit.
+    fn finish(self) -> (SymmetricState, Keys) {
+        (self.ss, self.new)
+    }
+
+    fn e_dh(&self) -> Option<&KeyPair> {
+        self.new.e_dh.as_ref().or(self.old.e_dh.as_ref())
+    }
+    fn e_kem(&self) -> Option<&KeyPair> {
+        self.new.e_kem.as_ref().or(self.old.e_kem.as_ref())
+    }
+    fn rs_dh(&self) -> Option<&[u8]> {
+        self.new.rs_dh.as_deref().or(self.old.rs_dh.as_deref())
+    }
+    fn rs_kem(&self) -> Option<&[u8]> {
+        self.new.rs_kem.as_deref().or(self.old.rs_kem.as_deref())
+    }
+    fn re_dh(&self) -> Option<&[u8]> {
+        self.new.re_dh.as_deref().or(self.old.re_dh.as_deref())
+    }
+    fn re_kem(&self) -> Option<&[u8]> {
+        self.new.re_kem.as_deref().or(self.old.re_kem.as_deref())
+    }
+}
+
+impl Dynamic {
+    /// Commits a successful step.
+    fn commit(&mut self, ss: SymmetricState, new: Keys) {
+        self.ss = ss;
+        self.keys.absorb(new);
+        self.next += 1;
     }
 }
 
@@ -403,6 +513,13 @@ impl Tracer {
             kind,
             message,
             entries: Vec::new(),
+        }
+    }
+
+    /// Records the step of token `t`; its name is only rendered when on.
+    fn record_token(&mut self, t: Token, bytes: &[u8], ss: &SymmetricState) {
+        if self.on {
+            self.record(&token_step_name(t), bytes, ss);
         }
     }
 
@@ -541,7 +658,7 @@ impl<'r> HandshakeState<'r> {
 
     /// The pattern, modifiers applied.
     pub fn pattern(&self) -> &Pattern {
-        &self.config.pattern
+        self.config.pattern()
     }
 
     /// The resolved primitives.
@@ -551,12 +668,12 @@ impl<'r> HandshakeState<'r> {
 
     /// Whether every message has been sent or received.
     pub fn is_finished(&self) -> bool {
-        self.d.next >= self.config.pattern.messages().len()
+        self.d.next >= self.config.pattern().messages().len()
     }
 
     /// Whether the next message is ours to write.
     pub fn is_my_turn(&self) -> bool {
-        !self.is_finished() && self.config.pattern.sender(self.d.next) == self.config.role
+        !self.is_finished() && self.config.pattern().sender(self.d.next) == self.config.role
     }
 
     /// 0-based index of the next message.
@@ -571,22 +688,22 @@ impl<'r> HandshakeState<'r> {
 
     /// The peer's static DH public key, once known.
     pub fn remote_static_dh(&self) -> Option<&[u8]> {
-        self.d.rs_dh.as_deref()
+        self.d.keys.rs_dh.as_deref()
     }
 
     /// The peer's static KEM public key, once known.
     pub fn remote_static_kem(&self) -> Option<&[u8]> {
-        self.d.rs_kem.as_deref()
+        self.d.keys.rs_kem.as_deref()
     }
 
     /// The peer's ephemeral DH public key, once received.
     pub fn remote_ephemeral_dh(&self) -> Option<&[u8]> {
-        self.d.re_dh.as_deref()
+        self.d.keys.re_dh.as_deref()
     }
 
     /// The peer's ephemeral KEM public key (hfs `e1`, pq/hybrid `e`), once received.
     pub fn remote_ephemeral_kem(&self) -> Option<&[u8]> {
-        self.d.re_kem.as_deref()
+        self.d.keys.re_kem.as_deref()
     }
 
     /// Whether a payload written now would be encrypted.
@@ -608,17 +725,17 @@ impl<'r> HandshakeState<'r> {
 
     /// `WriteMessage(payload)`: the next handshake message.
     pub fn write_message(mut self, payload: &[u8]) -> Step<'r, Vec<u8>> {
-        let mut work = self.d.duplicate();
-        let msg_no = work.next + 1;
+        let mut work = Work::start(&self.d);
         let mut tr = Tracer::new(
             self.trace.is_some(),
             self.config.role,
             TraceKind::Write,
-            msg_no,
+            work.next + 1,
         );
         match write_tokens(&self.config, &mut work, &mut *self.rng, payload, &mut tr) {
             Ok(msg) => {
-                self.d = Box::new(work);
+                let (ss, keys) = work.finish();
+                self.d.commit(ss, keys);
                 if let Some(t) = &mut self.trace {
                     t.append(&mut tr.entries);
                 }
@@ -630,17 +747,17 @@ impl<'r> HandshakeState<'r> {
 
     /// `ReadMessage(message)`: the payload of the peer's next message.
     pub fn read_message(mut self, message: &[u8]) -> Step<'r, Vec<u8>> {
-        let mut work = self.d.duplicate();
-        let msg_no = work.next + 1;
+        let mut work = Work::start(&self.d);
         let mut tr = Tracer::new(
             self.trace.is_some(),
             self.config.role,
             TraceKind::Read,
-            msg_no,
+            work.next + 1,
         );
         match read_tokens(&self.config, &mut work, message, &mut tr) {
             Ok(payload) => {
-                self.d = Box::new(work);
+                let (ss, keys) = work.finish();
+                self.d.commit(ss, keys);
                 if let Some(t) = &mut self.trace {
                     t.append(&mut tr.entries);
                 }
@@ -652,22 +769,26 @@ impl<'r> HandshakeState<'r> {
 
     /// `Split()`: the transport cipher states and the handshake hash, once
     /// every message has been processed.
-    pub fn split(self) -> core::result::Result<TransportState, StepError<'r>> {
+    pub fn split(mut self) -> core::result::Result<TransportState, StepError<'r>> {
         if !self.is_finished() {
             return Err(self.fail(HandshakeError::Misuse(
                 "split before the handshake is finished",
             )));
         }
         match self.d.ss.split() {
-            Ok((c1, c2)) => Ok(TransportState::new(
-                self.config.role,
-                c1,
-                c2,
-                self.d.ss.handshake_hash().to_vec(),
-                self.config.pattern.is_one_way(),
-                self.d.rs_dh.clone(),
-                self.d.rs_kem.clone(),
-            )),
+            Ok((c1, c2)) => {
+                // The state is consumed: its remote keys move, not copy.
+                let keys = std::mem::take(&mut self.d.keys);
+                Ok(TransportState::new(
+                    self.config.role,
+                    c1,
+                    c2,
+                    self.d.ss.handshake_hash().to_vec(),
+                    self.config.pattern().is_one_way(),
+                    keys.rs_dh,
+                    keys.rs_kem,
+                ))
+            }
             Err(e) => Err(self.fail(e)),
         }
     }
@@ -678,12 +799,12 @@ fn missing(what: &'static str) -> HandshakeError {
 }
 
 /// The DH of a DH token from `role`'s side (rev 34 §5.3).
-fn dh_token(c: &Config, d: &Dynamic, t: Token) -> Result<SecretBytes> {
+fn dh_token(c: &Config, w: &Work<'_>, t: Token) -> Result<SecretBytes> {
     let dh = c.suite.dh.ok_or(missing("DH function"))?;
-    let e = || d.e_dh.as_ref().ok_or(missing("local ephemeral DH key"));
-    let s = || c.s_dh.as_ref().ok_or(missing("local static DH key"));
-    let re = || d.re_dh.as_deref().ok_or(missing("remote ephemeral DH key"));
-    let rs = || d.rs_dh.as_deref().ok_or(missing("remote static DH key"));
+    let e = || w.e_dh().ok_or(missing("local ephemeral DH key"));
+    let s = || c.s_dh.as_deref().ok_or(missing("local static DH key"));
+    let re = || w.re_dh().ok_or(missing("remote ephemeral DH key"));
+    let rs = || w.rs_dh().ok_or(missing("remote static DH key"));
     let initiator = c.role == Role::Initiator;
     let (local, remote) = match (t, initiator) {
         (Token::Ee, _) => (e()?, re()?),
@@ -699,18 +820,71 @@ fn psk_of(c: &Config, n: u8) -> Result<&SecretBytes> {
     c.psks.get(&n).ok_or(missing("pre-shared key"))
 }
 
+/// An upper bound on the length of a message of `tokens` with a payload of
+/// `payload` bytes (every encrypted field counted with a tag), so that the
+/// message is allocated once.
+fn message_capacity(c: &Config, tokens: &[Token], payload: usize) -> usize {
+    let kind = c.pattern().kind();
+    let tag = c.suite.aead.tag_len();
+    let dh_pk = match (kind, c.suite.dh) {
+        (PatternKind::Pq, _) | (_, None) => 0,
+        (_, Some(dh)) => dh.sizes().pk,
+    };
+    let (epk, ect) = c
+        .suite
+        .ekem
+        .map_or((0, 0), |k| (k.sizes().pk, k.sizes().ct));
+    let (spk, sct) = c
+        .suite
+        .skem
+        .map_or((0, 0), |k| (k.sizes().pk, k.sizes().ct));
+    let (epk_e, spk_s) = if kind == PatternKind::Classic {
+        (0, 0)
+    } else {
+        (epk, spk + tag)
+    };
+    let dh_s = if dh_pk == 0 { 0 } else { dh_pk + tag };
+    tokens
+        .iter()
+        .map(|t| match t {
+            Token::E => dh_pk + epk_e,
+            Token::S => dh_s + spk_s,
+            Token::E1 => epk + tag,
+            Token::Ekem1 | Token::Skem => ect.max(sct) + tag,
+            Token::Ekem => ect,
+            Token::Ee | Token::Es | Token::Se | Token::Ss | Token::Psk(_) => 0,
+        })
+        .sum::<usize>()
+        + payload
+        + tag
+}
+
+/// A fresh key pair, or a copy of the fixed one set for test vectors.
+fn ephemeral(
+    fixed: Option<&KeyPair>,
+    generate: impl FnOnce() -> twofold_core::Result<(Vec<u8>, SecretBytes)>,
+) -> Result<KeyPair> {
+    Ok(match fixed {
+        Some(k) => k.duplicate(),
+        None => {
+            let (public, secret) = generate()?;
+            KeyPair { public, secret }
+        }
+    })
+}
+
 fn write_tokens(
     c: &Config,
-    d: &mut Dynamic,
+    w: &mut Work<'_>,
     rng: &mut dyn CryptoRng,
     payload: &[u8],
     tr: &mut Tracer,
 ) -> Result<Vec<u8>> {
-    let pattern = &c.pattern;
-    if d.next >= pattern.messages().len() {
+    let pattern = c.pattern();
+    if w.next >= pattern.messages().len() {
         return Err(HandshakeError::OutOfTurn("the handshake is finished"));
     }
-    if pattern.sender(d.next) != c.role {
+    if pattern.sender(w.next) != c.role {
         return Err(HandshakeError::OutOfTurn(
             "it is the peer's turn: read its message first",
         ));
@@ -724,107 +898,84 @@ fn write_tokens(
     }
     let psk_mode = pattern.has_psk();
     let kind = pattern.kind();
-    let mut out = Vec::new();
-    for &t in &pattern.messages()[d.next] {
+    let tokens = &pattern.messages()[w.next];
+    let mut out = Vec::with_capacity(message_capacity(c, tokens, payload.len()));
+    for &t in tokens {
         let start = out.len();
         match t {
             Token::E => {
                 if kind != PatternKind::Pq {
                     let dh = c.suite.dh.ok_or(missing("DH function"))?;
-                    let kp = match &c.fixed_e_dh {
-                        Some(k) => k.duplicate(),
-                        None => {
-                            let (public, secret) = dh.generate(rng)?;
-                            KeyPair { public, secret }
-                        }
-                    };
+                    let kp = ephemeral(c.fixed_e_dh.as_ref(), || dh.generate(rng))?;
                     out.extend_from_slice(&kp.public);
-                    d.ss.mix_hash(&kp.public);
+                    w.ss.mix_hash(&kp.public);
                     if psk_mode {
-                        d.ss.mix_key(&kp.public)?;
+                        w.ss.mix_key(&kp.public)?;
                     }
-                    d.e_dh = Some(kp);
+                    w.new.e_dh = Some(kp);
                 }
                 if kind != PatternKind::Classic {
                     let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
-                    let kp = match &c.fixed_e_kem {
-                        Some(k) => k.duplicate(),
-                        None => {
-                            let (public, secret) = kem.generate(rng)?;
-                            KeyPair { public, secret }
-                        }
-                    };
+                    let kp = ephemeral(c.fixed_e_kem.as_ref(), || kem.generate(rng))?;
                     out.extend_from_slice(&kp.public);
-                    d.ss.mix_hash(&kp.public);
+                    w.ss.mix_hash(&kp.public);
                     if psk_mode {
-                        d.ss.mix_key(&kp.public)?;
+                        w.ss.mix_key(&kp.public)?;
                     }
-                    d.e_kem = Some(kp);
+                    w.new.e_kem = Some(kp);
                 }
             }
             Token::S => {
                 if kind != PatternKind::Pq {
                     let s = c.s_dh.as_ref().ok_or(missing("local static DH key"))?;
-                    out.extend(d.ss.encrypt_and_hash(&s.public)?);
+                    out.extend(w.ss.encrypt_and_hash(&s.public)?);
                 }
                 if kind != PatternKind::Classic {
                     let s = c.s_kem.as_ref().ok_or(missing("local static KEM key"))?;
-                    out.extend(d.ss.encrypt_and_hash(&s.public)?);
+                    out.extend(w.ss.encrypt_and_hash(&s.public)?);
                 }
             }
             Token::Ee | Token::Es | Token::Se | Token::Ss => {
-                let shared = dh_token(c, d, t)?;
-                d.ss.mix_key(shared.expose())?;
+                let shared = dh_token(c, w, t)?;
+                w.ss.mix_key(shared.expose())?;
             }
             Token::Psk(n) => {
-                d.ss.mix_key_and_hash(psk_of(c, n)?.expose())?;
+                w.ss.mix_key_and_hash(psk_of(c, n)?.expose())?;
             }
             Token::E1 => {
                 let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
-                let kp = match &c.fixed_e_kem {
-                    Some(k) => k.duplicate(),
-                    None => {
-                        let (public, secret) = kem.generate(rng)?;
-                        KeyPair { public, secret }
-                    }
-                };
-                out.extend(d.ss.encrypt_and_hash(&kp.public)?);
-                d.e_kem = Some(kp);
+                let kp = ephemeral(c.fixed_e_kem.as_ref(), || kem.generate(rng))?;
+                out.extend(w.ss.encrypt_and_hash(&kp.public)?);
+                w.new.e_kem = Some(kp);
             }
             Token::Ekem1 => {
                 let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
-                let re = d.re_kem.as_deref().ok_or(missing("remote e1 KEM key"))?;
+                let re = w.re_kem().ok_or(missing("remote e1 KEM key"))?;
                 let (ct, shared) = kem.encapsulate(re, rng)?;
-                out.extend(d.ss.encrypt_and_hash(&ct)?);
-                d.ss.mix_key(shared.expose())?;
+                out.extend(w.ss.encrypt_and_hash(&ct)?);
+                w.ss.mix_key(shared.expose())?;
             }
             Token::Ekem => {
                 let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
-                let re = d
-                    .re_kem
-                    .as_deref()
-                    .ok_or(missing("remote ephemeral KEM key"))?;
+                let re = w.re_kem().ok_or(missing("remote ephemeral KEM key"))?;
                 let (ct, shared) = kem.encapsulate(re, rng)?;
                 out.extend_from_slice(&ct);
-                d.ss.mix_hash(&ct);
-                d.ss.mix_key(shared.expose())?;
+                w.ss.mix_hash(&ct);
+                w.ss.mix_key(shared.expose())?;
             }
             Token::Skem => {
                 let kem = c.suite.skem.ok_or(missing("static KEM"))?;
-                let rs = d
-                    .rs_kem
-                    .as_deref()
-                    .ok_or(missing("remote static KEM key"))?;
+                let rs = w.rs_kem().ok_or(missing("remote static KEM key"))?;
                 let (ct, shared) = kem.encapsulate(rs, rng)?;
-                out.extend(d.ss.encrypt_and_hash(&ct)?);
-                d.ss.mix_key_and_hash(shared.expose())?;
+                out.extend(w.ss.encrypt_and_hash(&ct)?);
+                w.ss.mix_key_and_hash(shared.expose())?;
             }
         }
-        tr.record(&token_step_name(t), &out[start..], &d.ss);
+        tr.record_token(t, &out[start..], &w.ss);
     }
     let start = out.len();
-    out.extend(d.ss.encrypt_and_hash(payload)?);
-    tr.record("payload", &out[start..], &d.ss);
+    out.extend(w.ss.encrypt_and_hash(payload)?);
+    tr.record("payload", &out[start..], &w.ss);
     if out.len() > MAX_MESSAGE_LEN {
         return Err(HandshakeError::Oversized {
             what: "handshake message",
@@ -832,12 +983,11 @@ fn write_tokens(
             actual: out.len(),
         });
     }
-    d.next += 1;
     Ok(out)
 }
 
-fn read_tokens(c: &Config, d: &mut Dynamic, message: &[u8], tr: &mut Tracer) -> Result<Vec<u8>> {
-    let pattern = &c.pattern;
+fn read_tokens(c: &Config, w: &mut Work<'_>, message: &[u8], tr: &mut Tracer) -> Result<Vec<u8>> {
+    let pattern = c.pattern();
     if message.len() > MAX_MESSAGE_LEN {
         return Err(HandshakeError::Oversized {
             what: "handshake message",
@@ -845,10 +995,10 @@ fn read_tokens(c: &Config, d: &mut Dynamic, message: &[u8], tr: &mut Tracer) -> 
             actual: message.len(),
         });
     }
-    if d.next >= pattern.messages().len() {
+    if w.next >= pattern.messages().len() {
         return Err(HandshakeError::OutOfTurn("the handshake is finished"));
     }
-    if pattern.sender(d.next) == c.role {
+    if pattern.sender(w.next) == c.role {
         return Err(HandshakeError::OutOfTurn(
             "it is our turn to write, not to read",
         ));
@@ -856,87 +1006,87 @@ fn read_tokens(c: &Config, d: &mut Dynamic, message: &[u8], tr: &mut Tracer) -> 
     let psk_mode = pattern.has_psk();
     let kind = pattern.kind();
     let mut r = Reader { rest: message };
-    for &t in &pattern.messages()[d.next] {
+    for &t in &pattern.messages()[w.next] {
         let before = r.rest;
         match t {
             Token::E => {
                 if kind != PatternKind::Pq {
                     let dh = c.suite.dh.ok_or(missing("DH function"))?;
                     let pk = r.take(dh.sizes().pk, "ephemeral DH public key")?;
-                    d.ss.mix_hash(pk);
+                    w.ss.mix_hash(pk);
                     if psk_mode {
-                        d.ss.mix_key(pk)?;
+                        w.ss.mix_key(pk)?;
                     }
-                    d.re_dh = Some(pk.to_vec());
+                    w.new.re_dh = Some(pk.to_vec());
                 }
                 if kind != PatternKind::Classic {
                     let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
                     let pk = r.take(kem.sizes().pk, "ephemeral KEM public key")?;
-                    d.ss.mix_hash(pk);
+                    w.ss.mix_hash(pk);
                     if psk_mode {
-                        d.ss.mix_key(pk)?;
+                        w.ss.mix_key(pk)?;
                     }
-                    d.re_kem = Some(pk.to_vec());
+                    w.new.re_kem = Some(pk.to_vec());
                 }
             }
             Token::S => {
                 if kind != PatternKind::Pq {
                     let dh = c.suite.dh.ok_or(missing("DH function"))?;
-                    let len = dh.sizes().pk + d.ss.cipher().overhead();
+                    let len = dh.sizes().pk + w.ss.cipher().overhead();
                     let ct = r.take(len, "static DH public key")?;
-                    d.rs_dh = Some(d.ss.decrypt_and_hash(ct)?);
+                    w.new.rs_dh = Some(w.ss.decrypt_and_hash(ct)?);
                 }
                 if kind != PatternKind::Classic {
                     let kem = c.suite.skem.ok_or(missing("static KEM"))?;
-                    let len = kem.sizes().pk + d.ss.cipher().overhead();
+                    let len = kem.sizes().pk + w.ss.cipher().overhead();
                     let ct = r.take(len, "static KEM public key")?;
-                    d.rs_kem = Some(d.ss.decrypt_and_hash(ct)?);
+                    w.new.rs_kem = Some(w.ss.decrypt_and_hash(ct)?);
                 }
             }
             Token::Ee | Token::Es | Token::Se | Token::Ss => {
-                let shared = dh_token(c, d, t)?;
-                d.ss.mix_key(shared.expose())?;
+                let shared = dh_token(c, w, t)?;
+                w.ss.mix_key(shared.expose())?;
             }
             Token::Psk(n) => {
-                d.ss.mix_key_and_hash(psk_of(c, n)?.expose())?;
+                w.ss.mix_key_and_hash(psk_of(c, n)?.expose())?;
             }
             Token::E1 => {
                 let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
-                let len = kem.sizes().pk + d.ss.cipher().overhead();
+                let len = kem.sizes().pk + w.ss.cipher().overhead();
                 let ct = r.take(len, "e1 KEM public key")?;
-                d.re_kem = Some(d.ss.decrypt_and_hash(ct)?);
+                w.new.re_kem = Some(w.ss.decrypt_and_hash(ct)?);
             }
             Token::Ekem1 => {
                 let kem = c.suite.ekem.ok_or(missing("hfs KEM"))?;
-                let len = kem.sizes().ct + d.ss.cipher().overhead();
+                let len = kem.sizes().ct + w.ss.cipher().overhead();
                 let enc = r.take(len, "ekem1 KEM ciphertext")?;
-                let ct = d.ss.decrypt_and_hash(enc)?;
-                let e = d.e_kem.as_ref().ok_or(missing("local e1 KEM key"))?;
+                let ct = w.ss.decrypt_and_hash(enc)?;
+                let e = w.e_kem().ok_or(missing("local e1 KEM key"))?;
                 let shared = kem.decapsulate(e.secret.expose(), &ct)?;
-                d.ss.mix_key(shared.expose())?;
+                w.ss.mix_key(shared.expose())?;
             }
             Token::Ekem => {
                 let kem = c.suite.ekem.ok_or(missing("ephemeral KEM"))?;
                 let ct = r.take(kem.sizes().ct, "ekem KEM ciphertext")?;
-                d.ss.mix_hash(ct);
-                let e = d.e_kem.as_ref().ok_or(missing("local ephemeral KEM key"))?;
+                w.ss.mix_hash(ct);
+                let e = w.e_kem().ok_or(missing("local ephemeral KEM key"))?;
                 let shared = kem.decapsulate(e.secret.expose(), ct)?;
-                d.ss.mix_key(shared.expose())?;
+                w.ss.mix_key(shared.expose())?;
             }
             Token::Skem => {
                 let kem = c.suite.skem.ok_or(missing("static KEM"))?;
-                let len = kem.sizes().ct + d.ss.cipher().overhead();
+                let len = kem.sizes().ct + w.ss.cipher().overhead();
                 let enc = r.take(len, "skem KEM ciphertext")?;
-                let ct = d.ss.decrypt_and_hash(enc)?;
+                let ct = w.ss.decrypt_and_hash(enc)?;
                 let s = c.s_kem.as_ref().ok_or(missing("local static KEM key"))?;
                 let shared = kem.decapsulate(s.secret.expose(), &ct)?;
-                d.ss.mix_key_and_hash(shared.expose())?;
+                w.ss.mix_key_and_hash(shared.expose())?;
             }
         }
         let used = before.len() - r.rest.len();
-        tr.record(&token_step_name(t), &before[..used], &d.ss);
+        tr.record_token(t, &before[..used], &w.ss);
     }
-    let tag = d.ss.cipher().overhead();
+    let tag = w.ss.cipher().overhead();
     if r.rest.len() < tag {
         return Err(HandshakeError::Truncated {
             what: "payload tag",
@@ -944,8 +1094,159 @@ fn read_tokens(c: &Config, d: &mut Dynamic, message: &[u8], tr: &mut Tracer) -> 
             actual: r.rest.len(),
         });
     }
-    let payload = d.ss.decrypt_and_hash(r.rest)?;
-    tr.record("payload", r.rest, &d.ss);
-    d.next += 1;
+    let payload = w.ss.decrypt_and_hash(r.rest)?;
+    tr.record("payload", r.rest, &w.ss);
     Ok(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use twofold_core::ShakeRng;
+    use twofold_primitives::registry::REGISTRY;
+
+    /// Suites whose both parties hold static keys (DH, KEM or both) and,
+    /// for one, a PSK: everything `duplicate` copies or shares.
+    const NAMES: [&str; 4] = [
+        "Noise_XXpsk3_25519_AESGCM_SHA512",
+        "Noise_XXhfs_25519+Kyber1024_ChaChaPoly_BLAKE2s",
+        "Noise_pqXX_MLKEM768_ChaChaPoly_SHA256",
+        "Noise_hybridXX_25519+MLKEM768_ChaChaPoly_SHA256",
+    ];
+
+    /// Builders for both parties of `name`, with fresh static keys and PSK;
+    /// also returns (initiator's, responder's) static public keys.
+    fn builders(name: &str, rng: &mut dyn CryptoRng) -> [(HandshakeBuilder, Vec<Vec<u8>>); 2] {
+        let psk = [0x42u8; PSK_LEN];
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            let mut b = HandshakeBuilder::new(name, &*REGISTRY).unwrap();
+            let mut publics = Vec::new();
+            if let Some(dh) = b.suite().dh {
+                let (pk, sk) = dh.generate(rng).unwrap();
+                b = b.local_static_dh(sk.expose()).unwrap();
+                publics.push(pk);
+            }
+            if let Some(kem) = b.suite().skem {
+                let (pk, sk) = kem.generate(rng).unwrap();
+                b = b.local_static_kem(&pk, sk.expose()).unwrap();
+                publics.push(pk);
+            }
+            for n in b.protocol_name().pattern().psk_numbers() {
+                b = b.psk(n, &psk).unwrap();
+            }
+            out.push((b, publics));
+        }
+        let r = out.pop().unwrap();
+        let i = out.pop().unwrap();
+        [i, r]
+    }
+
+    /// Plays a whole handshake; returns both final states.
+    fn play<'r>(
+        i: HandshakeState<'r>,
+        r: HandshakeState<'r>,
+    ) -> (HandshakeState<'r>, HandshakeState<'r>) {
+        let mut parties = [Some(i), Some(r)];
+        // Message k is the initiator's when k is even.
+        for k in 0..parties[0].as_ref().unwrap().pattern().messages().len() {
+            let (w, rd) = (k % 2, 1 - k % 2);
+            let (ws, m) = parties[w]
+                .take()
+                .unwrap()
+                .write_message(b"payload")
+                .unwrap();
+            let (rs, p) = parties[rd].take().unwrap().read_message(&m).unwrap();
+            assert_eq!(p, b"payload");
+            parties[w] = Some(ws);
+            parties[rd] = Some(rs);
+        }
+        let [i, r] = parties;
+        (i.unwrap(), r.unwrap())
+    }
+
+    #[test]
+    fn duplicated_builders_start_independent_handshakes() {
+        for name in NAMES {
+            let mut rng = ShakeRng::new(name.as_bytes());
+            let [(bi, pub_i), (br, pub_r)] = builders(name, &mut rng);
+            let mut hashes = Vec::new();
+            for run in 0..2u8 {
+                let (mut ri, mut rr) = (ShakeRng::new(&[run, 0]), ShakeRng::new(&[run, 1]));
+                let i = bi.duplicate().build(Role::Initiator, &mut ri).unwrap();
+                let r = br.duplicate().build(Role::Responder, &mut rr).unwrap();
+                let (i, r) = play(i, r);
+                assert_eq!(i.handshake_hash(), r.handshake_hash(), "{name}");
+                // Each side learned the other's configured static keys.
+                let learned = |s: &HandshakeState<'_>| {
+                    [s.remote_static_dh(), s.remote_static_kem()]
+                        .into_iter()
+                        .flatten()
+                        .map(<[u8]>::to_vec)
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(learned(&i), pub_r, "{name}");
+                assert_eq!(learned(&r), pub_i, "{name}");
+                hashes.push(i.handshake_hash().to_vec());
+                let (mut ti, mut tr) = (i.split().unwrap(), r.split().unwrap());
+                let c = ti.write_message(b"ping").unwrap();
+                assert_eq!(tr.read_message(&c).unwrap(), b"ping", "{name}");
+            }
+            // Fresh ephemerals each time: the two handshakes differ.
+            assert_ne!(hashes[0], hashes[1], "{name}");
+        }
+    }
+
+    #[test]
+    fn a_rejected_message_changes_nothing_then_the_genuine_one_passes() {
+        for name in NAMES {
+            let mut rng = ShakeRng::new(name.as_bytes());
+            let [(bi, _), (br, _)] = builders(name, &mut rng);
+            let (mut ri, mut rr) = (ShakeRng::new(b"i"), ShakeRng::new(b"r"));
+            let i = bi.build(Role::Initiator, &mut ri).unwrap();
+            let r = br.build(Role::Responder, &mut rr).unwrap();
+            let (i, m1) = i.write_message(b"").unwrap();
+            let (r, _) = r.read_message(&m1).unwrap();
+            // Message 2 carries keys (e, s, ekem1 or ekem) before its payload:
+            // flipping the last tag byte lets every token be processed, and
+            // so staged, before the payload fails.
+            let (_r, m2) = r.write_message(b"two").unwrap();
+            let mut bad = m2.clone();
+            *bad.last_mut().unwrap() ^= 1;
+            let before = (
+                i.handshake_hash().to_vec(),
+                i.remote_ephemeral_dh().map(<[u8]>::to_vec),
+                i.remote_ephemeral_kem().map(<[u8]>::to_vec),
+                i.remote_static_dh().map(<[u8]>::to_vec),
+                i.remote_static_kem().map(<[u8]>::to_vec),
+                i.next_message(),
+                i.payload_is_encrypted(),
+            );
+            let e = i.read_message(&bad).unwrap_err();
+            assert!(
+                matches!(
+                    e.error(),
+                    HandshakeError::Primitive(twofold_core::Error::DecryptionFailed)
+                ),
+                "{name}: {e:?}"
+            );
+            let i = e.into_state();
+            let after = (
+                i.handshake_hash().to_vec(),
+                i.remote_ephemeral_dh().map(<[u8]>::to_vec),
+                i.remote_ephemeral_kem().map(<[u8]>::to_vec),
+                i.remote_static_dh().map(<[u8]>::to_vec),
+                i.remote_static_kem().map(<[u8]>::to_vec),
+                i.next_message(),
+                i.payload_is_encrypted(),
+            );
+            assert!(
+                before == after,
+                "{name}: a rejected message changed the state"
+            );
+            let (i, p) = i.read_message(&m2).unwrap();
+            assert_eq!(p, b"two", "{name}");
+            assert_eq!(i.next_message(), 2, "{name}");
+        }
+    }
 }

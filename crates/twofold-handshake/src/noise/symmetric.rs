@@ -226,6 +226,9 @@ impl SymmetricState {
     /// Truncates a HASHLEN output to the 32-byte cipher key (rev 34 §5.2:
     /// "if HASHLEN is 64, then truncates temp_k to 32 bytes").
     fn cipher_key(temp_k: SecretBytes) -> SecretBytes {
+        if temp_k.len() == CIPHER_KEY_LEN {
+            return temp_k;
+        }
         // Both halves are SecretBytes and wiped when dropped.
         let (k, _rest) = temp_k.split_at(CIPHER_KEY_LEN);
         k
