@@ -23,19 +23,20 @@
 //!   caller buffers; twofold returns owned messages and pays that
 //!   allocation inside the loop). snow and clatter draw randomness from
 //!   the operating system; so does `twofold` (`OsRng`).
-//! * `floor` ([`Floor::run`]): exactly the public-key operations of the
-//!   handshake (key generation, DH, encapsulation, decapsulation, signature
-//!   verification) on the same backends, with valid inputs made in
-//!   advance, drawing from an in-process SHAKE stream (no system calls),
-//!   so it is a lower bound. `floor-pqclean` is the floor of the
-//!   `twofold-pqclean` row.
+//! * `floor` ([`Floor::run`]): exactly the primitive calls one handshake
+//!   makes (recorded through a recording resolver: key generation, DH,
+//!   encapsulation, decapsulation, signatures, and every hash, HMAC, KDF
+//!   and AEAD call with its real input size) on the same backends, with
+//!   valid inputs made in advance, drawing from an in-process SHAKE stream
+//!   (no system calls), so it is a lower bound. `floor-pqclean` is the
+//!   floor of the `twofold-pqclean` row.
 //!
 //! Why the floor matters: no implementation of a protocol can be faster
-//! than the public-key operations it must perform, and those dominate. The
-//! ratio handshake / floor is therefore the protocol's own overhead
-//! (hashing, HKDF, AEAD, encoding, allocation, bookkeeping); comparing two
-//! libraries is only meaningful next to it, because a library with faster
-//! primitives wins without a better protocol engine.
+//! than the primitive operations it must perform. The ratio handshake /
+//! floor is therefore the implementation's own overhead (state handling,
+//! encoding, copies, allocation, bookkeeping); comparing two libraries is
+//! only meaningful next to it, because a library with faster primitives
+//! wins without a better protocol engine.
 //!
 //! The wire size of each suite (and of the snow and clatter runs, which
 //! must match) and the operations of its floor are printed to stderr when

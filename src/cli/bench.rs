@@ -252,7 +252,7 @@ pub struct HandshakeRow {
     pub suite: String,
     /// Median µs of one full handshake (both sides).
     pub handshake_us: f64,
-    /// Median µs of its public-key operations alone.
+    /// Median µs of its primitive calls alone.
     pub floor_us: f64,
     /// What the floor consists of.
     pub floor_ops: String,
@@ -307,7 +307,7 @@ fn print_handshakes(rows: &[HandshakeRow], format: Format) {
         }
         Format::Text => {
             println!(
-                "\n## handshakes (both sides in memory; floor = the public-key operations alone)\n"
+                "\n## handshakes (both sides in memory; floor = the same primitive calls alone)\n"
             );
             println!(
                 "{:<50} {:>12} {:>10} {:>6} {:>7}  floor ops",

@@ -1,22 +1,28 @@
-//! The floor of a handshake: its public-key operations and nothing else.
+//! The floor of a handshake: its primitive operations and nothing else.
 //!
-//! A protocol cannot be faster than the DH, KEM and signature operations it
-//! must perform. A [`Floor`] holds exactly those operations, with valid
-//! inputs made in advance, and runs them back to back on the same backends
-//! the handshake uses. Measured in the same run as the handshake, the ratio
-//! handshake / floor is the protocol's own overhead: hashing, HKDF, AEAD,
-//! encoding, bookkeeping.
+//! A protocol cannot be faster than the primitive operations it must
+//! perform. A [`Floor`] is the exact list of calls one handshake makes to
+//! its primitives (recorded through [`super::record::Recorder`]: key
+//! generation, DH, encapsulation, decapsulation, signatures, and the
+//! hashes, HMACs, KDF and AEAD calls with their real input sizes), with
+//! valid inputs of the same sizes made in advance, run back to back on the
+//! same backends. Measured in the same run as the handshake, the ratio
+//! handshake / floor is what the protocol implementation itself costs:
+//! state handling, encodings, copies, allocation, bookkeeping.
 
 use std::collections::BTreeMap;
 
-use twofold_core::{CryptoRng, Dh, Kem, SecretBytes, Signature};
+use twofold_core::{Aead, CryptoRng, Dh, Hash, Kdf, Kem, SecretBytes, Signature, Xof};
 
 use super::Result;
+use super::record::Call;
 
-/// One public-key operation with its inputs.
+/// One primitive operation with its inputs.
 pub enum Op {
-    /// DH key generation (an ephemeral key).
+    /// DH key generation.
     DhKeygen(&'static dyn Dh),
+    /// Public key of a DH secret key.
+    DhPublic(&'static dyn Dh, SecretBytes),
     /// One DH computation.
     Dh(&'static dyn Dh, SecretBytes, Vec<u8>),
     /// KEM key generation.
@@ -25,22 +31,66 @@ pub enum Op {
     Encaps(&'static dyn Kem, Vec<u8>),
     /// KEM decapsulation of a ciphertext.
     Decaps(&'static dyn Kem, SecretBytes, Vec<u8>),
+    /// Signing (secret key, message).
+    Sign(&'static dyn Signature, SecretBytes, Vec<u8>),
     /// Signature verification (public key, message, signature).
     Verify(&'static dyn Signature, Vec<u8>, Vec<u8>, Vec<u8>),
+    /// AEAD seal (key, nonce, aad, plaintext).
+    Seal(&'static dyn Aead, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>),
+    /// AEAD open of a valid ciphertext (key, nonce, aad, ciphertext).
+    Open(&'static dyn Aead, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>),
+    /// Hash of a message.
+    Hash(&'static dyn Hash, Vec<u8>),
+    /// HMAC (key, message).
+    Hmac(&'static dyn Hash, Vec<u8>, Vec<u8>),
+    /// XOF (input, output length).
+    Xof(&'static dyn Xof, Vec<u8>, usize),
+    /// KDF extract (salt, ikm).
+    Extract(&'static dyn Kdf, Vec<u8>, Vec<u8>),
+    /// KDF expand (prk, info, length).
+    Expand(&'static dyn Kdf, Vec<u8>, Vec<u8>, usize),
+    /// KDF extract-then-expand (salt, ikm, info, length).
+    Derive(&'static dyn Kdf, Vec<u8>, Vec<u8>, Vec<u8>, usize),
 }
 
 impl Op {
     fn label(&self) -> &'static str {
         match self {
             Op::DhKeygen(_) => "DH keygen",
+            Op::DhPublic(..) => "DH public",
             Op::Dh(..) => "DH",
             Op::KemKeygen(_) => "KEM keygen",
             Op::Encaps(..) => "encaps",
             Op::Decaps(..) => "decaps",
+            Op::Sign(..) => "sign",
             Op::Verify(..) => "verify",
+            Op::Seal(..) => "seal",
+            Op::Open(..) => "open",
+            Op::Hash(..) => "hash",
+            Op::Hmac(..) => "HMAC",
+            Op::Xof(..) => "XOF",
+            Op::Extract(..) | Op::Expand(..) | Op::Derive(..) => "KDF",
         }
     }
 }
+
+/// Display order of [`Floor::describe`].
+const ORDER: &[&str] = &[
+    "sign",
+    "verify",
+    "DH keygen",
+    "DH public",
+    "DH",
+    "KEM keygen",
+    "encaps",
+    "decaps",
+    "KDF",
+    "HMAC",
+    "hash",
+    "XOF",
+    "seal",
+    "open",
+];
 
 /// A list of operations; see the module documentation.
 #[derive(Default)]
@@ -49,9 +99,56 @@ pub struct Floor {
 }
 
 impl Floor {
-    /// An empty floor.
-    pub fn new() -> Self {
-        Self::default()
+    /// The floor of a recorded call list: each call becomes an operation on
+    /// fresh valid inputs of the recorded sizes.
+    pub fn from_calls(calls: &[Call], rng: &mut dyn CryptoRng) -> Result<Self> {
+        let bytes = |n: usize| vec![0x5a_u8; n];
+        let mut ops = Vec::with_capacity(calls.len());
+        for c in calls {
+            ops.push(match *c {
+                Call::KemKeygen(k) => Op::KemKeygen(k),
+                Call::Encaps(k) => Op::Encaps(k, k.generate(rng)?.0),
+                Call::Decaps(k) => {
+                    let (pk, sk) = k.generate(rng)?;
+                    let (ct, _) = k.encapsulate(&pk, rng)?;
+                    Op::Decaps(k, sk, ct)
+                }
+                Call::DhKeygen(d) => Op::DhKeygen(d),
+                Call::DhPublic(d) => Op::DhPublic(d, d.generate(rng)?.1),
+                Call::Dh(d) => {
+                    let (_, sk) = d.generate(rng)?;
+                    Op::Dh(d, sk, d.generate(rng)?.0)
+                }
+                Call::Sign(s, n) => Op::Sign(s, s.generate(rng)?.1, bytes(n)),
+                Call::Verify(s, n) => {
+                    let (pk, sk) = s.generate(rng)?;
+                    let msg = bytes(n);
+                    let sig = s.sign(sk.expose(), &msg, rng)?;
+                    Op::Verify(s, pk, msg, sig)
+                }
+                Call::Seal(a, ad, pt) => Op::Seal(
+                    a,
+                    bytes(a.key_len()),
+                    bytes(a.nonce_len()),
+                    bytes(ad),
+                    bytes(pt),
+                ),
+                Call::Open(a, ad, ct) => {
+                    let (key, nonce, aad) = (bytes(a.key_len()), bytes(a.nonce_len()), bytes(ad));
+                    // A valid ciphertext of the recorded length (at least a tag).
+                    let pt = bytes(ct.saturating_sub(a.tag_len()));
+                    let sealed = a.seal(&key, &nonce, &aad, &pt)?;
+                    Op::Open(a, key, nonce, aad, sealed)
+                }
+                Call::Hash(h, n) => Op::Hash(h, bytes(n)),
+                Call::Hmac(h, k, n) => Op::Hmac(h, bytes(k), bytes(n)),
+                Call::Xof(x, n, out) => Op::Xof(x, bytes(n), out),
+                Call::Extract(k, s, i) => Op::Extract(k, bytes(s), bytes(i)),
+                Call::Expand(k, p, i, l) => Op::Expand(k, bytes(p), bytes(i), l),
+                Call::Derive(k, s, i, f, l) => Op::Derive(k, bytes(s), bytes(i), bytes(f), l),
+            });
+        }
+        Ok(Self { ops })
     }
 
     /// The operations.
@@ -59,76 +156,38 @@ impl Floor {
         &self.ops
     }
 
-    /// Adds a DH key generation.
-    pub fn dh_keygen(&mut self, dh: &'static dyn Dh) {
-        self.ops.push(Op::DhKeygen(dh));
-    }
-
-    /// Adds a DH computation on fresh valid keys.
-    pub fn dh(&mut self, dh: &'static dyn Dh, rng: &mut dyn CryptoRng) -> Result<()> {
-        let (_, sk) = dh.generate(rng)?;
-        let (pk, _) = dh.generate(rng)?;
-        self.ops.push(Op::Dh(dh, sk, pk));
-        Ok(())
-    }
-
-    /// Adds a KEM key generation.
-    pub fn kem_keygen(&mut self, kem: &'static dyn Kem) {
-        self.ops.push(Op::KemKeygen(kem));
-    }
-
-    /// Adds an encapsulation and the matching decapsulation.
-    pub fn kem_exchange(&mut self, kem: &'static dyn Kem, rng: &mut dyn CryptoRng) -> Result<()> {
-        let (pk, sk) = kem.generate(rng)?;
-        let (ct, _) = kem.encapsulate(&pk, rng)?;
-        self.ops.push(Op::Encaps(kem, pk));
-        self.ops.push(Op::Decaps(kem, sk, ct));
-        Ok(())
-    }
-
-    /// Adds a verification of a valid signature over `len` bytes.
-    pub fn verify(
-        &mut self,
-        sig: &'static dyn Signature,
-        len: usize,
-        rng: &mut dyn CryptoRng,
-    ) -> Result<()> {
-        let (pk, sk) = sig.generate(rng)?;
-        let msg = vec![0x42u8; len];
-        let s = sig.sign(sk.expose(), &msg, rng)?;
-        self.ops.push(Op::Verify(sig, pk, msg, s));
-        Ok(())
-    }
-
     /// Runs every operation once.
     pub fn run(&self, rng: &mut dyn CryptoRng) -> Result<()> {
+        let mut out = [0u8; 256];
         for op in &self.ops {
             match op {
                 Op::DhKeygen(d) => drop(d.generate(rng)?),
+                Op::DhPublic(d, sk) => drop(d.public_key(sk.expose())?),
                 Op::Dh(d, sk, pk) => drop(d.dh(sk.expose(), pk)?),
                 Op::KemKeygen(k) => drop(k.generate(rng)?),
                 Op::Encaps(k, pk) => drop(k.encapsulate(pk, rng)?),
                 Op::Decaps(k, sk, ct) => drop(k.decapsulate(sk.expose(), ct)?),
+                Op::Sign(s, sk, msg) => drop(s.sign(sk.expose(), msg, rng)?),
                 Op::Verify(s, pk, msg, sig) => s.verify(pk, msg, sig)?,
+                Op::Seal(a, k, n, ad, pt) => drop(a.seal(k, n, ad, pt)?),
+                Op::Open(a, k, n, ad, ct) => drop(a.open(k, n, ad, ct)?),
+                Op::Hash(h, m) => drop(h.hash(&[m])),
+                Op::Hmac(h, k, m) => drop(h.hmac(k, &[m])),
+                Op::Xof(x, m, n) => x.xof(&[m], &mut out[..(*n).min(256)]),
+                Op::Extract(k, s, i) => drop(k.extract(s, i)),
+                Op::Expand(k, p, i, l) => drop(k.expand(p, i, *l)?),
+                Op::Derive(k, s, i, f, l) => drop(k.derive(s, i, f, *l)?),
             }
         }
         Ok(())
     }
 
-    /// A summary such as `2 DH keygen + 6 DH + KEM keygen + encaps + decaps`.
+    /// A summary such as `2 DH keygen + 6 DH + encaps + decaps + 30 HMAC + 20 hash`.
     pub fn describe(&self) -> String {
         let mut counts: BTreeMap<usize, (&str, usize)> = BTreeMap::new();
-        let order = [
-            "verify",
-            "DH keygen",
-            "DH",
-            "KEM keygen",
-            "encaps",
-            "decaps",
-        ];
         for op in &self.ops {
             let l = op.label();
-            let pos = order.iter().position(|o| *o == l).unwrap_or(order.len());
+            let pos = ORDER.iter().position(|o| *o == l).unwrap_or(ORDER.len());
             counts.entry(pos).or_insert((l, 0)).1 += 1;
         }
         counts

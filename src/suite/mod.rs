@@ -6,11 +6,11 @@
 //! in memory and returns every message and, on request, every intermediate
 //! value under its spec name; [`Prepared`] splits a handshake into untimed
 //! set-up and a timed run for benchmarks, next to its [`Floor`]: the same
-//! public-key operations on the same backends, without the protocol around
-//! them.
+//! primitive calls on the same backends, without the protocol around them.
 
 mod floor;
 mod noise;
+pub mod record;
 mod xdh;
 
 use twofold_core::{CryptoRng, Resolver};
@@ -160,10 +160,14 @@ pub fn run(suite: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcri
 }
 
 /// A handshake ready to be timed.
-pub enum Prepared {
-    /// X3DH or PQXDH.
+pub struct Prepared {
+    suite: String,
+    resolver: &'static dyn Resolver,
+    kind: Kind,
+}
+
+enum Kind {
     Xdh(Box<xdh::Prepared>),
-    /// A Noise protocol.
     Noise(Box<noise::Prepared>),
 }
 
@@ -189,38 +193,47 @@ impl Prepared {
         resolver: &'static dyn Resolver,
         rng: &mut dyn CryptoRng,
     ) -> Result<Self> {
-        Ok(match protocol_of(suite)? {
+        let kind = match protocol_of(suite)? {
             Protocol::X3dh | Protocol::Pqxdh => {
-                Self::Xdh(Box::new(xdh::Prepared::new(suite, resolver, rng)?))
+                Kind::Xdh(Box::new(xdh::Prepared::new(suite, resolver, rng)?))
             }
-            Protocol::Noise => Self::Noise(Box::new(noise::Prepared::new(suite, resolver, rng)?)),
+            Protocol::Noise => Kind::Noise(Box::new(noise::Prepared::new(suite, resolver, rng)?)),
+        };
+        Ok(Self {
+            suite: suite.to_string(),
+            resolver,
+            kind,
         })
     }
 
     /// Per-run set-up that a real deployment does ahead of time (Bob's
     /// one-time prekeys and the bundle fetch); not part of the handshake.
     pub fn setup(&self, rng: &mut dyn CryptoRng) -> Result<Input> {
-        match self {
-            Self::Xdh(p) => Ok(Input::Xdh(Box::new(p.setup(rng)?))),
-            Self::Noise(_) => Ok(Input::Noise),
+        match &self.kind {
+            Kind::Xdh(p) => Ok(Input::Xdh(Box::new(p.setup(rng)?))),
+            Kind::Noise(_) => Ok(Input::Noise),
         }
     }
 
     /// One complete handshake, both sides; returns the bytes on the wire.
     pub fn handshake(&self, input: Input, rng: &mut dyn CryptoRng) -> Result<usize> {
-        match (self, input) {
-            (Self::Xdh(p), Input::Xdh(i)) => p.handshake(*i, rng),
-            (Self::Noise(p), Input::Noise) => p.handshake(rng),
+        match (&self.kind, input) {
+            (Kind::Xdh(p), Input::Xdh(i)) => p.handshake(*i, rng),
+            (Kind::Noise(p), Input::Noise) => p.handshake(rng),
             _ => Err(HandshakeError::Misuse("input made for another suite")),
         }
     }
 
-    /// The public-key operations of one handshake, ready to run alone.
+    /// The primitive operations of one handshake, ready to run alone: one
+    /// handshake is run through a recording resolver over this suite's
+    /// resolver, and every call it made is replayed by the [`Floor`].
     pub fn floor(&self, rng: &mut dyn CryptoRng) -> Result<Floor> {
-        match self {
-            Self::Xdh(p) => p.floor(rng),
-            Self::Noise(p) => p.floor(rng),
-        }
+        let rec = record::Recorder::new();
+        let twin = Self::with_resolver(&self.suite, rec.resolver(self.resolver), rng)?;
+        let input = twin.setup(rng)?;
+        rec.clear();
+        twin.handshake(input, rng)?;
+        Floor::from_calls(&rec.take(), rng)
     }
 }
 

@@ -1,15 +1,13 @@
 //! X3DH and PQXDH, both sides in memory.
 
 use twofold_core::{CryptoRng, Resolver};
-use twofold_handshake::bundle::{
-    BundleParams, IdentityKeyPair, PrekeyBundle, PrekeyServer, PrekeyStore,
-};
+use twofold_handshake::bundle::{IdentityKeyPair, PrekeyBundle, PrekeyServer, PrekeyStore};
 use twofold_handshake::pqxdh::Pqxdh;
 use twofold_handshake::trace::Trace;
 use twofold_handshake::x3dh::{Accepted, Initiated, Initiator, SessionSecret, X3dh};
 use twofold_primitives::registry::REGISTRY;
 
-use super::{Floor, Line, Protocol, Result, Transcript, WireMessage, protocol_of};
+use super::{Line, Protocol, Result, Transcript, WireMessage, protocol_of};
 
 /// The initial payload of a demonstration run.
 const PAYLOAD: &[u8] = b"hello Bob";
@@ -33,12 +31,6 @@ impl Engine {
         match self {
             Self::X3dh(h) => h.suite().to_string(),
             Self::Pqxdh(h) => h.suite().to_string(),
-        }
-    }
-    fn params(&self) -> BundleParams {
-        match self {
-            Self::X3dh(h) => h.bundle_params(),
-            Self::Pqxdh(h) => h.bundle_params(),
         }
     }
     fn identity(&self, rng: &mut dyn CryptoRng) -> Result<IdentityKeyPair> {
@@ -177,25 +169,5 @@ impl Prepared {
             ));
         }
         Ok(sent.wire.len())
-    }
-
-    /// Alice: signature checks, `EK_A`, DH1..DH4, encapsulation; Bob:
-    /// DH1..DH4, decapsulation.
-    pub fn floor(&self, rng: &mut dyn CryptoRng) -> Result<Floor> {
-        let p = self.engine.params();
-        let mut f = Floor::new();
-        // Signed prekey: the encoded curve key (type byte + 32 bytes).
-        f.verify(p.signature, 33, rng)?;
-        if let Some(kem) = p.kem {
-            f.verify(p.signature, kem.sizes().pk + 1, rng)?;
-        }
-        f.dh_keygen(p.dh);
-        for _ in 0..8 {
-            f.dh(p.dh, rng)?;
-        }
-        if let Some(kem) = p.kem {
-            f.kem_exchange(kem, rng)?;
-        }
-        Ok(f)
     }
 }
