@@ -4,7 +4,7 @@ use twofold_core::{CryptoRng, Resolver};
 use twofold_handshake::bundle::{IdentityKeyPair, PrekeyBundle, PrekeyServer, PrekeyStore};
 use twofold_handshake::pqxdh::Pqxdh;
 use twofold_handshake::trace::Trace;
-use twofold_handshake::x3dh::{Accepted, Initiated, Initiator, SessionSecret, X3dh};
+use twofold_handshake::x3dh::{Initiated, SessionSecret, X3dh, Xdh};
 use twofold_primitives::registry::REGISTRY;
 
 use super::{Line, Protocol, Result, Transcript, WireMessage, protocol_of};
@@ -14,7 +14,7 @@ const PAYLOAD: &[u8] = b"hello Bob";
 /// Bob's address on the in-memory prekey server.
 const BOB: &str = "bob";
 
-/// X3DH and PQXDH share an engine; this hides which one a suite names.
+/// X3DH or PQXDH: both dereference to the shared [`Xdh`] engine.
 enum Engine {
     X3dh(X3dh),
     Pqxdh(Pqxdh),
@@ -27,48 +27,25 @@ impl Engine {
             _ => Self::Pqxdh(Pqxdh::new(suite, resolver)?),
         })
     }
-    fn name(&self) -> String {
+}
+
+impl core::ops::Deref for Engine {
+    type Target = Xdh;
+    fn deref(&self) -> &Xdh {
         match self {
-            Self::X3dh(h) => h.suite().to_string(),
-            Self::Pqxdh(h) => h.suite().to_string(),
+            Self::X3dh(h) => h,
+            Self::Pqxdh(h) => h,
         }
-    }
-    fn identity(&self, rng: &mut dyn CryptoRng) -> Result<IdentityKeyPair> {
-        match self {
-            Self::X3dh(h) => h.generate_identity(rng),
-            Self::Pqxdh(h) => h.generate_identity(rng),
-        }
-    }
-    fn store(&self, id: IdentityKeyPair) -> Result<PrekeyStore> {
-        match self {
-            Self::X3dh(h) => h.new_store(id),
-            Self::Pqxdh(h) => h.new_store(id),
-        }
-    }
-    fn initiator<'a>(&'a self, id: &'a IdentityKeyPair, b: &PrekeyBundle) -> Result<Initiator<'a>> {
-        match self {
-            Self::X3dh(h) => h.initiator(id, b),
-            Self::Pqxdh(h) => h.initiator(id, b),
-        }
-    }
-    fn accept(&self, store: &mut PrekeyStore, wire: &[u8], t: &mut Trace) -> Result<Accepted> {
-        match self {
-            Self::X3dh(h) => h.accept(store, wire, t),
-            Self::Pqxdh(h) => h.accept(store, wire, t),
-        }
-    }
-    fn is_pq(&self) -> bool {
-        matches!(self, Self::Pqxdh(_))
     }
 }
 
 /// Bob's prekeys (signed prekey, one one-time curve prekey and, for PQXDH,
 /// a last-resort and one one-time KEM prekey), published and fetched.
 fn bob(e: &Engine, rng: &mut dyn CryptoRng) -> Result<(PrekeyStore, PrekeyBundle)> {
-    let mut store = e.store(e.identity(rng)?)?;
+    let mut store = e.new_store(e.generate_identity(rng)?)?;
     store.generate_signed_prekey(rng)?;
     store.generate_one_time_prekeys(1, rng)?;
-    if e.is_pq() {
+    if e.bundle_params().kem.is_some() {
         store.generate_last_resort_kem_prekey(rng)?;
         store.generate_one_time_kem_prekeys(1, rng)?;
     }
@@ -93,7 +70,7 @@ fn secret_bytes(s: &SessionSecret) -> Vec<u8> {
 pub fn run(suite: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcript> {
     let e = Engine::new(suite, &*REGISTRY)?;
     let (mut store, bundle) = bob(&e, rng)?;
-    let alice = e.identity(rng)?;
+    let alice = e.generate_identity(rng)?;
     let mut ta = Trace::new(trace);
     let sent: Initiated = e
         .initiator(&alice, &bundle)?
@@ -116,7 +93,7 @@ pub fn run(suite: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcri
         _ => "SK",
     };
     Ok(Transcript {
-        suite: e.name(),
+        suite: e.suite_name().to_string(),
         messages: vec![WireMessage {
             from: "initiator",
             name: "initial message".to_string(),
@@ -145,7 +122,7 @@ impl Prepared {
     /// Resolves the suite and makes Alice's identity key.
     pub fn new(suite: &str, resolver: &dyn Resolver, rng: &mut dyn CryptoRng) -> Result<Self> {
         let engine = Engine::new(suite, resolver)?;
-        let alice = engine.identity(rng)?;
+        let alice = engine.generate_identity(rng)?;
         Ok(Self { engine, alice })
     }
 

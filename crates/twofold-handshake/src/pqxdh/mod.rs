@@ -19,10 +19,8 @@
 
 use core::fmt;
 
-use twofold_core::{CryptoRng, Resolver};
+use twofold_core::Resolver;
 
-use crate::bundle::{BundleParams, IdentityKeyPair, PrekeyBundle, PrekeyStore};
-use crate::trace::Trace;
 use crate::x3dh::{
     Protocol, Xdh, curves, hashes, invalid, parse_part, parse_profile, restriction, spec_kems,
 };
@@ -139,6 +137,14 @@ impl fmt::Debug for Pqxdh {
     }
 }
 
+/// The shared operations (bundles, initiation, acceptance, encodings).
+impl core::ops::Deref for Pqxdh {
+    type Target = Xdh;
+    fn deref(&self) -> &Xdh {
+        &self.inner
+    }
+}
+
 impl Pqxdh {
     /// Parses `suite` and resolves its primitives through `resolver`.
     pub fn new(suite: &str, resolver: &dyn Resolver) -> Result<Self> {
@@ -169,60 +175,5 @@ impl Pqxdh {
     /// The parsed suite.
     pub fn suite(&self) -> &PqxdhSuite {
         &self.suite
-    }
-
-    /// The HKDF info this handshake uses.
-    pub fn kdf_info(&self) -> &[u8] {
-        &self.inner.info
-    }
-
-    /// The primitives and encodings of this suite's bundles.
-    pub fn bundle_params(&self) -> BundleParams {
-        self.inner.params
-    }
-
-    /// A new identity key pair on this suite's curve.
-    pub fn generate_identity(&self, rng: &mut dyn CryptoRng) -> Result<IdentityKeyPair> {
-        IdentityKeyPair::generate(self.inner.params.dh, rng)
-    }
-
-    /// An empty prekey store for `identity` with this suite's parameters.
-    pub fn new_store(&self, identity: IdentityKeyPair) -> Result<PrekeyStore> {
-        PrekeyStore::new(self.inner.params, identity)
-    }
-
-    /// Alice's side, after checking the bundle: well-formed keys, a KEM
-    /// prekey present, and valid signatures on the signed prekey and the
-    /// KEM prekey (else [`HandshakeError::BadSignature`]; nothing is
-    /// computed and no randomness drawn).
-    pub fn initiator<'a>(
-        &'a self,
-        identity: &'a IdentityKeyPair,
-        bundle: &PrekeyBundle,
-    ) -> Result<Initiator<'a>> {
-        self.inner.initiator(identity, bundle)
-    }
-
-    /// Bob's side: decodes the initial message, looks up the prekeys it
-    /// names, recomputes the secret (and, in the spec profile, decrypts the
-    /// payload); only when all of that succeeds are the one-time prekeys
-    /// (curve and KEM) removed from `store`.
-    pub fn accept(
-        &self,
-        store: &mut PrekeyStore,
-        message: &[u8],
-        trace: &mut Trace,
-    ) -> Result<Accepted> {
-        self.inner.accept(store, message, trace)
-    }
-
-    /// Encodes an initial message in this suite's wire format.
-    pub fn encode_message(&self, message: &InitialMessage) -> Result<Vec<u8>> {
-        self.inner.encode(message)
-    }
-
-    /// Decodes (and checks) an initial message in this suite's wire format.
-    pub fn decode_message(&self, bytes: &[u8]) -> Result<InitialMessage> {
-        self.inner.decode(bytes)
     }
 }

@@ -35,8 +35,10 @@ pub(crate) enum Protocol {
     Pqxdh,
 }
 
-/// A resolved suite: everything a handshake needs.
-pub(crate) struct Xdh {
+/// A resolved X3DH or PQXDH suite: everything a handshake needs, and the
+/// operations both protocols share. [`crate::x3dh::X3dh`] and
+/// [`crate::pqxdh::Pqxdh`] dereference to it.
+pub struct Xdh {
     pub(crate) name: String,
     /// The suite without backends: what the session secret reports, since
     /// backends of one algorithm compute the same function.
@@ -190,11 +192,38 @@ impl Xdh {
         labels::MAX_PAYLOAD_LEN.saturating_sub(self.aead.map_or(0, |a| a.tag_len()))
     }
 
-    pub(crate) fn encode(&self, msg: &InitialMessage) -> Result<Vec<u8>> {
+    /// The suite as parsed and printed back (backends included).
+    pub fn suite_name(&self) -> &str {
+        &self.name
+    }
+
+    /// The HKDF info this handshake uses.
+    pub fn kdf_info(&self) -> &[u8] {
+        &self.info
+    }
+
+    /// The primitives and encodings of this suite's bundles.
+    pub fn bundle_params(&self) -> BundleParams {
+        self.params
+    }
+
+    /// A new identity key pair on this suite's curve.
+    pub fn generate_identity(&self, rng: &mut dyn CryptoRng) -> Result<IdentityKeyPair> {
+        IdentityKeyPair::generate(self.params.dh, rng)
+    }
+
+    /// An empty prekey store for `identity` with this suite's parameters.
+    pub fn new_store(&self, identity: IdentityKeyPair) -> Result<PrekeyStore> {
+        PrekeyStore::new(self.params, identity)
+    }
+
+    /// Encodes an initial message in this suite's wire format.
+    pub fn encode_message(&self, msg: &InitialMessage) -> Result<Vec<u8>> {
         wire::encode(self, msg)
     }
 
-    pub(crate) fn decode(&self, bytes: &[u8]) -> Result<InitialMessage> {
+    /// Decodes (and checks) an initial message in this suite's wire format.
+    pub fn decode_message(&self, bytes: &[u8]) -> Result<InitialMessage> {
         wire::decode(self, bytes)
     }
 
@@ -270,7 +299,11 @@ impl Xdh {
         ad
     }
 
-    pub(crate) fn initiator<'a>(
+    /// Alice's side, after checking the bundle: well-formed keys and valid
+    /// signatures on the signed prekey and, for PQXDH, on the KEM prekey,
+    /// which must be present (else [`HandshakeError::BadSignature`] or a
+    /// typed error; nothing is computed and no randomness drawn).
+    pub fn initiator<'a>(
         &'a self,
         identity: &'a IdentityKeyPair,
         bundle: &PrekeyBundle,
@@ -289,7 +322,11 @@ impl Xdh {
         })
     }
 
-    pub(crate) fn accept(
+    /// Bob's side: decodes the initial message, looks up the prekeys it
+    /// names, recomputes the secret (and, in the spec profile, decrypts the
+    /// payload); only when all of that succeeds are the one-time prekeys
+    /// (curve and, for PQXDH, KEM) removed from `store`.
+    pub fn accept(
         &self,
         store: &mut PrekeyStore,
         wire_bytes: &[u8],
@@ -301,7 +338,7 @@ impl Xdh {
             ));
         }
         let party = "responder";
-        let msg = self.decode(wire_bytes)?;
+        let msg = self.decode_message(wire_bytes)?;
         trace.record(party, "initial message", wire_bytes);
 
         // Bob's private operations use the primitives his keys were made
@@ -613,7 +650,7 @@ impl Initiator<'_> {
             kem_ciphertext,
             payload,
         };
-        let wire = x.encode(&message)?;
+        let wire = x.encode_message(&message)?;
         trace.record(party, "initial message", &wire);
         Ok(Initiated {
             message,

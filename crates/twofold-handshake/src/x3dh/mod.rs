@@ -13,10 +13,10 @@
 //!   XEdDSA-signal signatures, PreKeySignalMessage version byte `0x33`, the
 //!   payload carried opaque.
 //!
-//! Usage: Bob fills a [`PrekeyStore`] and publishes its bundle on a
+//! Usage: Bob fills a [`crate::bundle::PrekeyStore`] and publishes its bundle on a
 //! [`crate::bundle::PrekeyServer`]; Alice fetches a bundle, calls
-//! [`X3dh::initiator`] (which verifies the signatures) and
-//! [`Initiator::initiate`]; Bob calls [`X3dh::accept`].
+//! [`Xdh::initiator`] (which verifies the signatures) and
+//! [`Initiator::initiate`]; Bob calls [`Xdh::accept`].
 //! The shared engine and the message formats are in `engine` and `wire`.
 
 mod engine;
@@ -27,14 +27,13 @@ pub use engine::{Accepted, Initiated, Initiator, SessionSecret};
 pub use suite::{Part, Profile, X3dhSuite};
 pub use wire::InitialMessage;
 
-pub(crate) use engine::{Protocol, Xdh, spec_kems};
+pub use engine::Xdh;
+pub(crate) use engine::{Protocol, spec_kems};
 pub(crate) use suite::{curves, hashes, invalid, parse_part, parse_profile, restriction};
 
-use twofold_core::{CryptoRng, Resolver};
+use twofold_core::Resolver;
 
 use crate::Result;
-use crate::bundle::{BundleParams, IdentityKeyPair, PrekeyBundle, PrekeyStore};
-use crate::trace::Trace;
 
 /// The named X3DH suites (for `twofold list`).
 pub const SUITES: &[&str] = &[
@@ -61,6 +60,14 @@ impl core::fmt::Debug for X3dh {
             .field("params", &self.inner.params)
             .field("kdf", &self.inner.kdf.id())
             .finish()
+    }
+}
+
+/// The shared operations (bundles, initiation, acceptance, encodings).
+impl core::ops::Deref for X3dh {
+    type Target = Xdh;
+    fn deref(&self) -> &Xdh {
+        &self.inner
     }
 }
 
@@ -93,59 +100,5 @@ impl X3dh {
     /// The parsed suite.
     pub fn suite(&self) -> &X3dhSuite {
         &self.suite
-    }
-
-    /// The HKDF info this handshake uses.
-    pub fn kdf_info(&self) -> &[u8] {
-        &self.inner.info
-    }
-
-    /// The primitives and encodings of this suite's bundles.
-    pub fn bundle_params(&self) -> BundleParams {
-        self.inner.params
-    }
-
-    /// A new identity key pair on this suite's curve.
-    pub fn generate_identity(&self, rng: &mut dyn CryptoRng) -> Result<IdentityKeyPair> {
-        IdentityKeyPair::generate(self.inner.params.dh, rng)
-    }
-
-    /// An empty prekey store for `identity` with this suite's parameters.
-    pub fn new_store(&self, identity: IdentityKeyPair) -> Result<PrekeyStore> {
-        PrekeyStore::new(self.inner.params, identity)
-    }
-
-    /// Alice's side, after checking the bundle: well-formed keys and a
-    /// valid signature on the signed prekey (else
-    /// [`crate::HandshakeError::BadSignature`]; nothing is computed).
-    pub fn initiator<'a>(
-        &'a self,
-        identity: &'a IdentityKeyPair,
-        bundle: &PrekeyBundle,
-    ) -> Result<Initiator<'a>> {
-        self.inner.initiator(identity, bundle)
-    }
-
-    /// Bob's side: decodes the initial message, looks up the prekeys it
-    /// names, recomputes the secret (and, in the spec profile, decrypts the
-    /// payload); only when all of that succeeds is the one-time prekey
-    /// removed from `store`.
-    pub fn accept(
-        &self,
-        store: &mut PrekeyStore,
-        message: &[u8],
-        trace: &mut Trace,
-    ) -> Result<Accepted> {
-        self.inner.accept(store, message, trace)
-    }
-
-    /// Encodes an initial message in this suite's wire format.
-    pub fn encode_message(&self, message: &InitialMessage) -> Result<Vec<u8>> {
-        self.inner.encode(message)
-    }
-
-    /// Decodes (and checks) an initial message in this suite's wire format.
-    pub fn decode_message(&self, bytes: &[u8]) -> Result<InitialMessage> {
-        self.inner.decode(bytes)
     }
 }
