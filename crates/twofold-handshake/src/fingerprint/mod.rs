@@ -110,45 +110,59 @@ fn check_iterations(iterations: u32) -> Result<()> {
 /// ```
 /// i.e. `hash = version || key || id`, then `iterations` rounds of
 /// `hash = SHA-512(hash || key)`. The first 30 bytes give 30 digits.
+pub type SignalFingerprint = Fingerprint<Signal>;
+
+/// Profile marker of [`SignalFingerprint`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Signal;
+
+/// Profile marker of [`TwofoldFingerprint`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Twofold;
+
+/// A safety-number scheme: an iterated SHA-512 per party, in the profile
+/// `P` ([`Signal`] or [`Twofold`]), which defines what each party hashes.
 #[derive(Clone, Copy)]
-pub struct SignalFingerprint {
+pub struct Fingerprint<P> {
     hash: &'static dyn Hash,
     iterations: u32,
+    profile: P,
 }
 
-impl fmt::Debug for SignalFingerprint {
+impl<P: fmt::Debug> fmt::Debug for Fingerprint<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignalFingerprint")
+        f.debug_struct("Fingerprint")
+            .field("profile", &self.profile)
             .field("hash", &self.hash.id())
             .field("iterations", &self.iterations)
             .finish()
     }
 }
 
-impl SignalFingerprint {
+impl<P: Default> Fingerprint<P> {
     /// With a given SHA-512 implementation (e.g. one backend), 5200 iterations.
     pub fn from_hash(hash: &'static dyn Hash) -> Result<Self> {
         Ok(Self {
             hash: check_hash(hash)?,
             iterations: labels::SIGNAL_FINGERPRINT_ITERATIONS,
+            profile: P::default(),
         })
     }
 
-    /// SHA-512 from `resolver`, 5200 iterations (Signal's apps).
+    /// SHA-512 from `resolver`, 5200 iterations (as Signal's apps).
     pub fn new(resolver: &dyn Resolver) -> Result<Self> {
-        Ok(Self {
-            hash: resolve_hash(resolver)?,
-            iterations: labels::SIGNAL_FINGERPRINT_ITERATIONS,
-        })
+        Self::from_hash(resolve_hash(resolver)?)
     }
 
-    /// Another iteration count (libsignal accepts 2..=1000000).
+    /// Another iteration count (2..=1000000, the range libsignal accepts).
     pub fn with_iterations(mut self, iterations: u32) -> Result<Self> {
         check_iterations(iterations)?;
         self.iterations = iterations;
         Ok(self)
     }
+}
 
+impl Fingerprint<Signal> {
     /// One party's 64-byte iterated hash. `identity_key` is the raw 32-byte
     /// X25519 public key; its 33-byte serialization is formed here.
     pub fn party_hash(&self, stable_id: &[u8], identity_key: &[u8]) -> Result<Vec<u8>> {
@@ -213,20 +227,7 @@ pub struct HybridIdentity<'a> {
 /// the signal profile (first 30 bytes, six 5-byte chunks mod 100000); the
 /// two halves sorted and concatenated. Changing either key, either
 /// algorithm name or the identifier changes the number.
-#[derive(Clone, Copy)]
-pub struct TwofoldFingerprint {
-    hash: &'static dyn Hash,
-    iterations: u32,
-}
-
-impl fmt::Debug for TwofoldFingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TwofoldFingerprint")
-            .field("hash", &self.hash.id())
-            .field("iterations", &self.iterations)
-            .finish()
-    }
-}
+pub type TwofoldFingerprint = Fingerprint<Twofold>;
 
 fn lp(out: &mut Vec<u8>, what: &'static str, x: &[u8]) -> Result<()> {
     let n = u32::try_from(x.len()).map_err(|_| HandshakeError::Oversized {
@@ -239,30 +240,7 @@ fn lp(out: &mut Vec<u8>, what: &'static str, x: &[u8]) -> Result<()> {
     Ok(())
 }
 
-impl TwofoldFingerprint {
-    /// With a given SHA-512 implementation (e.g. one backend), 5200 iterations.
-    pub fn from_hash(hash: &'static dyn Hash) -> Result<Self> {
-        Ok(Self {
-            hash: check_hash(hash)?,
-            iterations: labels::SIGNAL_FINGERPRINT_ITERATIONS,
-        })
-    }
-
-    /// SHA-512 from `resolver`, 5200 iterations.
-    pub fn new(resolver: &dyn Resolver) -> Result<Self> {
-        Ok(Self {
-            hash: resolve_hash(resolver)?,
-            iterations: labels::SIGNAL_FINGERPRINT_ITERATIONS,
-        })
-    }
-
-    /// Another iteration count (2..=1000000).
-    pub fn with_iterations(mut self, iterations: u32) -> Result<Self> {
-        check_iterations(iterations)?;
-        self.iterations = iterations;
-        Ok(self)
-    }
-
+impl Fingerprint<Twofold> {
     /// One party's 64-byte iterated hash.
     pub fn party_hash(&self, id: &HybridIdentity<'_>) -> Result<Vec<u8>> {
         if id.classical_key.is_empty() || id.pq_key.is_empty() {
