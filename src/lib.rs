@@ -10,6 +10,7 @@ pub use twofold_core as core;
 pub use twofold_handshake as handshake;
 pub use twofold_primitives as primitives;
 
+pub mod primitive_ops;
 pub mod suite;
 
 pub use twofold_primitives::registry::{REGISTRY, registry};

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
-use twofold::core::{Aead, Dh, Hash, Kdf, Kem, OsRng, Signature, Xof};
-use twofold::primitives::registry::{Entry, registry};
+use twofold::core::OsRng;
+use twofold::primitive_ops::primitive_ops;
+use twofold::primitives::registry::Entry;
 
 use super::measure::{median_us, median_us_with_setup};
 use super::{CliResult, Format};
@@ -46,8 +47,6 @@ pub struct Row {
     pub bytes: String,
 }
 
-const MSG: &[u8] = &[0x5a; 1024];
-
 fn selected(args: &BenchArgs, e: &Entry) -> bool {
     (args.all || e.is_default)
         && args.filter.as_ref().is_none_or(|f| {
@@ -57,191 +56,21 @@ fn selected(args: &BenchArgs, e: &Entry) -> bool {
         })
 }
 
-fn push(rows: &mut Vec<Row>, subject: &str, op: &'static str, m: (f64, usize), bytes: String) {
-    rows.push(Row {
-        subject: subject.to_string(),
-        op,
-        median_us: m.0,
-        samples: m.1,
-        bytes,
-    });
-}
-
-fn bench_kem(k: &dyn Kem, b: Duration, rows: &mut Vec<Row>) -> CliResult {
-    let id = k.id();
-    let s = k.sizes();
-    let (pk, sk) = k.generate(&mut OsRng)?;
-    let (ct, _) = k.encapsulate(&pk, &mut OsRng)?;
-    push(
-        rows,
-        &id,
-        "keygen",
-        median_us(b, || k.generate(&mut OsRng)),
-        format!("pk {}", s.pk),
-    );
-    push(
-        rows,
-        &id,
-        "encaps",
-        median_us(b, || k.encapsulate(&pk, &mut OsRng)),
-        format!("ct {}", s.ct),
-    );
-    push(
-        rows,
-        &id,
-        "decaps",
-        median_us(b, || k.decapsulate(sk.expose(), &ct)),
-        format!("ss {}", s.ss),
-    );
-    Ok(())
-}
-
-fn bench_dh(d: &dyn Dh, b: Duration, rows: &mut Vec<Row>) -> CliResult {
-    let id = d.id();
-    let (_, sk) = d.generate(&mut OsRng)?;
-    let (pk2, _) = d.generate(&mut OsRng)?;
-    push(
-        rows,
-        &id,
-        "keygen",
-        median_us(b, || d.generate(&mut OsRng)),
-        format!("pk {}", d.sizes().pk),
-    );
-    push(
-        rows,
-        &id,
-        "dh",
-        median_us(b, || d.dh(sk.expose(), &pk2)),
-        format!("ss {}", d.sizes().shared),
-    );
-    Ok(())
-}
-
-fn bench_sig(g: &dyn Signature, b: Duration, rows: &mut Vec<Row>) -> CliResult {
-    let id = g.id();
-    let (pk, sk) = g.generate(&mut OsRng)?;
-    let sig = g.sign(sk.expose(), MSG, &mut OsRng)?;
-    g.verify(&pk, MSG, &sig)?;
-    push(
-        rows,
-        &id,
-        "keygen",
-        median_us(b, || g.generate(&mut OsRng)),
-        format!("pk {}", pk.len()),
-    );
-    push(
-        rows,
-        &id,
-        "sign 1KiB",
-        median_us(b, || g.sign(sk.expose(), MSG, &mut OsRng)),
-        format!("sig {}", sig.len()),
-    );
-    push(
-        rows,
-        &id,
-        "verify 1KiB",
-        median_us(b, || g.verify(&pk, MSG, &sig)),
-        String::new(),
-    );
-    Ok(())
-}
-
-fn bench_aead(a: &dyn Aead, b: Duration, rows: &mut Vec<Row>) -> CliResult {
-    let id = a.id();
-    let key = vec![7u8; a.key_len()];
-    let nonce = vec![9u8; a.nonce_len()];
-    let ct = a.seal(&key, &nonce, b"ad", MSG)?;
-    push(
-        rows,
-        &id,
-        "seal 1KiB",
-        median_us(b, || a.seal(&key, &nonce, b"ad", MSG)),
-        format!("+{} B", ct.len() - MSG.len()),
-    );
-    push(
-        rows,
-        &id,
-        "open 1KiB",
-        median_us(b, || a.open(&key, &nonce, b"ad", &ct)),
-        String::new(),
-    );
-    Ok(())
-}
-
-fn bench_hash(h: &dyn Hash, b: Duration, rows: &mut Vec<Row>) {
-    let id = h.id();
-    push(
-        rows,
-        &id,
-        "hash 1KiB",
-        median_us(b, || h.hash(&[MSG])),
-        format!("out {}", h.output_len()),
-    );
-    push(
-        rows,
-        &id,
-        "hmac 1KiB",
-        median_us(b, || h.hmac(&[1u8; 32], &[MSG])),
-        String::new(),
-    );
-}
-
-fn bench_xof(x: &dyn Xof, b: Duration, rows: &mut Vec<Row>) {
-    let mut out = [0u8; 64];
-    push(
-        rows,
-        &x.id(),
-        "1KiB->64B",
-        median_us(b, || x.xof(&[MSG], &mut out)),
-        String::new(),
-    );
-}
-
-fn bench_kdf(k: &dyn Kdf, b: Duration, rows: &mut Vec<Row>) {
-    push(
-        rows,
-        &k.id(),
-        "derive 32B",
-        median_us(b, || k.derive(&[1u8; 32], &[2u8; 32], b"info", 32)),
-        String::new(),
-    );
-}
-
 /// Measures the primitive rows selected by `args`.
 pub fn primitive_rows(args: &BenchArgs) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
-    let reg = registry();
     let b = Duration::from_millis(args.budget_ms);
-    let entries = reg.entries();
-    let want = |name: &str, backend: &str| {
-        entries
-            .iter()
-            .any(|e| e.name == name && e.backend == backend && selected(args, e))
-    };
     let mut rows = Vec::new();
-    for &k in reg.kems.iter().filter(|k| want(k.name(), k.backend())) {
-        bench_kem(k, b, &mut rows)?;
-    }
-    for &d in reg.dhs.iter().filter(|d| want(d.name(), d.backend())) {
-        bench_dh(d, b, &mut rows)?;
-    }
-    for &g in reg
-        .signatures
-        .iter()
-        .filter(|g| want(g.name(), g.backend()))
-    {
-        bench_sig(g, b, &mut rows)?;
-    }
-    for &a in reg.aeads.iter().filter(|a| want(a.name(), a.backend())) {
-        bench_aead(a, b, &mut rows)?;
-    }
-    for &h in reg.hashes.iter().filter(|h| want(h.name(), h.backend())) {
-        bench_hash(h, b, &mut rows);
-    }
-    for &x in reg.xofs.iter().filter(|x| want(x.name(), x.backend())) {
-        bench_xof(x, b, &mut rows);
-    }
-    for &k in reg.kdfs.iter().filter(|k| want(k.name(), k.backend())) {
-        bench_kdf(k, b, &mut rows);
+    for mut p in primitive_ops(|e| selected(args, e))? {
+        // Run once outside the timer: a failing operation is an error, not a row.
+        (p.run)()?;
+        let (median_us, samples) = median_us(b, &mut p.run);
+        rows.push(Row {
+            subject: p.subject,
+            op: p.op,
+            median_us,
+            samples,
+            bytes: p.bytes,
+        });
     }
     Ok(rows)
 }

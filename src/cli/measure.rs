@@ -10,35 +10,13 @@ use std::time::{Duration, Instant};
 
 /// Median microseconds per call of `f`, and the number of timed batches.
 pub fn median_us<T>(budget: Duration, mut f: impl FnMut() -> T) -> (f64, usize) {
-    // Warm up and calibrate: grow the batch until it takes >= 1 ms.
-    let mut batch = 1usize;
-    loop {
-        let t = Instant::now();
-        for _ in 0..batch {
-            black_box(f());
-        }
-        let el = t.elapsed();
-        if el >= Duration::from_millis(1) || batch >= 1 << 20 {
-            break;
-        }
-        batch *= 2;
-    }
-    let start = Instant::now();
-    let mut samples = Vec::new();
-    while samples.len() < 5 || (start.elapsed() < budget && samples.len() < 200) {
-        let t = Instant::now();
-        for _ in 0..batch {
-            black_box(f());
-        }
-        samples.push(t.elapsed().as_secs_f64() * 1e6 / batch as f64);
-    }
-    samples.sort_by(f64::total_cmp);
-    (samples[samples.len() / 2], samples.len())
+    median_us_with_setup(budget, || (), |()| f())
 }
 
-/// Like [`median_us`], for an operation that consumes an input made by
-/// `setup`: inputs for a batch are made first, untimed, then the batch is
-/// timed.
+/// Median microseconds per call of `f` on an input made by `setup`, and the
+/// number of timed batches. The batch size is calibrated so one batch takes
+/// at least a millisecond; the inputs of a batch are made first, untimed,
+/// then the batch is timed.
 pub fn median_us_with_setup<I, T>(
     budget: Duration,
     mut setup: impl FnMut() -> I,
