@@ -29,8 +29,11 @@ pub enum Op {
     KemKeygen(&'static dyn Kem),
     /// KEM encapsulation to a public key.
     Encaps(&'static dyn Kem, Vec<u8>),
-    /// KEM decapsulation of a ciphertext.
-    Decaps(&'static dyn Kem, SecretBytes, Vec<u8>),
+    /// KEM decapsulation of a ciphertext; `true` when the key was checked
+    /// before ([`Kem::decapsulate_prechecked`]).
+    Decaps(&'static dyn Kem, SecretBytes, Vec<u8>, bool),
+    /// The checks on a KEM secret key ([`Kem::check_secret_key`]).
+    CheckSecretKey(&'static dyn Kem, SecretBytes),
     /// Signing (secret key, message).
     Sign(&'static dyn Signature, SecretBytes, Vec<u8>),
     /// Signature verification (public key, message, signature).
@@ -62,6 +65,7 @@ impl Op {
             Op::KemKeygen(_) => "KEM keygen",
             Op::Encaps(..) => "encaps",
             Op::Decaps(..) => "decaps",
+            Op::CheckSecretKey(..) => "KEM key check",
             Op::Sign(..) => "sign",
             Op::Verify(..) => "verify",
             Op::Seal(..) => "seal",
@@ -84,6 +88,7 @@ const ORDER: &[&str] = &[
     "KEM keygen",
     "encaps",
     "decaps",
+    "KEM key check",
     "KDF",
     "HMAC",
     "hash",
@@ -108,11 +113,12 @@ impl Floor {
             ops.push(match *c {
                 Call::KemKeygen(k) => Op::KemKeygen(k),
                 Call::Encaps(k) => Op::Encaps(k, k.generate(rng)?.0),
-                Call::Decaps(k) => {
+                Call::Decaps(k, prechecked) => {
                     let (pk, sk) = k.generate(rng)?;
                     let (ct, _) = k.encapsulate(&pk, rng)?;
-                    Op::Decaps(k, sk, ct)
+                    Op::Decaps(k, sk, ct, prechecked)
                 }
+                Call::CheckSecretKey(k) => Op::CheckSecretKey(k, k.generate(rng)?.1),
                 Call::DhKeygen(d) => Op::DhKeygen(d),
                 Call::DhPublic(d) => Op::DhPublic(d, d.generate(rng)?.1),
                 Call::Dh(d) => {
@@ -166,7 +172,9 @@ impl Floor {
                 Op::Dh(d, sk, pk) => drop(d.dh(sk.expose(), pk)?),
                 Op::KemKeygen(k) => drop(k.generate(rng)?),
                 Op::Encaps(k, pk) => drop(k.encapsulate(pk, rng)?),
-                Op::Decaps(k, sk, ct) => drop(k.decapsulate(sk.expose(), ct)?),
+                Op::Decaps(k, sk, ct, false) => drop(k.decapsulate(sk.expose(), ct)?),
+                Op::Decaps(k, sk, ct, true) => drop(k.decapsulate_prechecked(sk.expose(), ct)?),
+                Op::CheckSecretKey(k, sk) => k.check_secret_key(sk.expose())?,
                 Op::Sign(s, sk, msg) => drop(s.sign(sk.expose(), msg, rng)?),
                 Op::Verify(s, pk, msg, sig) => s.verify(pk, msg, sig)?,
                 Op::Seal(a, k, n, ad, pt) => drop(a.seal(k, n, ad, pt)?),

@@ -24,8 +24,10 @@ pub enum Call {
     KemKeygen(&'static dyn Kem),
     /// KEM encapsulation.
     Encaps(&'static dyn Kem),
-    /// KEM decapsulation.
-    Decaps(&'static dyn Kem),
+    /// KEM decapsulation; `true` for [`Kem::decapsulate_prechecked`].
+    Decaps(&'static dyn Kem, bool),
+    /// The checks on a KEM secret key.
+    CheckSecretKey(&'static dyn Kem),
     /// DH key generation.
     DhKeygen(&'static dyn Dh),
     /// Public key from a DH secret key.
@@ -193,8 +195,16 @@ impl Kem for Rec<dyn Kem> {
         self.inner.encapsulate_derand(pk, coins)
     }
     fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
-        push(&self.log, Call::Decaps(self.inner));
+        push(&self.log, Call::Decaps(self.inner, false));
         self.inner.decapsulate(sk, ct)
+    }
+    fn check_secret_key(&self, sk: &[u8]) -> Result<()> {
+        push(&self.log, Call::CheckSecretKey(self.inner));
+        self.inner.check_secret_key(sk)
+    }
+    fn decapsulate_prechecked(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
+        push(&self.log, Call::Decaps(self.inner, true));
+        self.inner.decapsulate_prechecked(sk, ct)
     }
     fn generate(&self, rng: &mut dyn CryptoRng) -> Result<(Vec<u8>, SecretBytes)> {
         push(&self.log, Call::KemKeygen(self.inner));

@@ -343,6 +343,45 @@ fn missing_keys_are_reported_at_build() {
     }
 }
 
+#[test]
+fn corrupted_kem_secret_keys_are_refused_by_the_builder() {
+    // The builder checks a static (or fixed ephemeral) KEM secret key once,
+    // so the handshakes built from it may skip the check; a corrupted key
+    // must therefore be refused there. ML-KEM-768 expanded key: H(ek) at
+    // byte 768 * 3 + 32.
+    let name = "Noise_pqXX_MLKEM768_ChaChaPoly_SHA256";
+    for r in sweep_for(name) {
+        let kem = HandshakeBuilder::new(name, &r)
+            .unwrap()
+            .suite()
+            .skem
+            .unwrap();
+        let (pk, sk) = kem.generate(&mut rng("corrupt")).unwrap();
+        let mut bad = sk.expose().to_vec();
+        bad[768 * 3 + 32] ^= 0x80;
+        let b = HandshakeBuilder::new(name, &r).unwrap();
+        assert!(
+            matches!(
+                b.local_static_kem(&pk, &bad),
+                Err(HandshakeError::Primitive(CoreError::InvalidEncoding(_)))
+            ),
+            "{}",
+            kem.id()
+        );
+        let b = HandshakeBuilder::new(name, &r).unwrap();
+        assert!(
+            matches!(
+                b.fixed_ephemeral_kem(&pk, &bad),
+                Err(HandshakeError::Primitive(CoreError::InvalidEncoding(_)))
+            ),
+            "{}",
+            kem.id()
+        );
+        let b = HandshakeBuilder::new(name, &r).unwrap();
+        assert!(b.local_static_kem(&pk, sk.expose()).is_ok(), "{}", kem.id());
+    }
+}
+
 trait LocalStaticIfAny {
     fn local_static_dh_if_any(self) -> Self;
 }

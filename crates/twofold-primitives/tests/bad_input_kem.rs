@@ -170,7 +170,7 @@ fn wrong_ek_hash_in_mlkem_secret_key_is_invalid_encoding() {
     for k in plain {
         let (_, rank) = mlkem_part(k).unwrap();
         let (pk, sk) = k.generate(&mut rng).unwrap();
-        let (ct, _) = k.encapsulate(&pk, &mut rng).unwrap();
+        let (ct, ss) = k.encapsulate(&pk, &mut rng).unwrap();
         // dk = dk_PKE (384k) || ek (384k + 32) || H(ek) (32) || z (32).
         let mut bad = sk.expose().to_vec();
         bad[768 * rank + 32] ^= 1;
@@ -180,6 +180,19 @@ fn wrong_ek_hash_in_mlkem_secret_key_is_invalid_encoding() {
             "{}: H(ek) {r:?}",
             k.id()
         );
+        let r = k.check_secret_key(&bad);
+        assert!(
+            matches!(r, Err(Error::InvalidEncoding(_))),
+            "{}: check H(ek) {r:?}",
+            k.id()
+        );
+        // Skipping the checks on a bad key is the caller's promise broken: a
+        // wrong key (h feeds the re-encryption), never a panic, and the
+        // backends that cannot skip still refuse.
+        match k.decapsulate_prechecked(&bad, &ct) {
+            Ok(wrong) => assert_ne!(wrong.expose(), ss.expose(), "{}", k.id()),
+            Err(e) => assert!(matches!(e, Error::InvalidEncoding(_)), "{}: {e:?}", k.id()),
+        }
         // An embedded ek that fails the modulus check (H(ek) recomputed so
         // that only the modulus check can catch it).
         let mut bad = sk.expose().to_vec();
@@ -191,6 +204,53 @@ fn wrong_ek_hash_in_mlkem_secret_key_is_invalid_encoding() {
         assert!(
             matches!(r, Err(Error::InvalidEncoding(_))),
             "{}: ek {r:?}",
+            k.id()
+        );
+        let r = k.check_secret_key(&bad);
+        assert!(
+            matches!(r, Err(Error::InvalidEncoding(_))),
+            "{}: check ek {r:?}",
+            k.id()
+        );
+    }
+}
+
+#[test]
+fn xwing_checks_its_mlkem_secret_key() {
+    let mut rng = ShakeRng::new(b"bad_input_kem xwing dk");
+    let xwings: Vec<_> = every_kem()
+        .into_iter()
+        .filter(|k| k.name() == "X-Wing" && k.sizes().sk == 2496)
+        .collect();
+    assert!(!xwings.is_empty());
+    for k in xwings {
+        let (pk, sk) = k.generate(&mut rng).unwrap();
+        let (ct, ss) = k.encapsulate(&pk, &mut rng).unwrap();
+        assert!(k.check_secret_key(sk.expose()).is_ok(), "{}", k.id());
+        assert!(
+            k.check_secret_key(&sk.expose()[..32]).is_ok(),
+            "{} seed",
+            k.id()
+        );
+        let got = k.decapsulate_prechecked(sk.expose(), &ct).unwrap();
+        assert_eq!(got.expose(), ss.expose(), "{}", k.id());
+        // Stored form: seed (32) || dk_M (2400) || ...; H(ek) of ML-KEM-768
+        // sits at 768 * 3 + 32 inside dk_M.
+        let mut bad = sk.expose().to_vec();
+        bad[32 + 768 * 3 + 32] ^= 1;
+        for r in [k.check_secret_key(&bad), k.decapsulate(&bad, &ct).map(drop)] {
+            assert!(
+                matches!(r, Err(Error::InvalidEncoding(_))),
+                "{}: {r:?}",
+                k.id()
+            );
+        }
+        assert!(
+            matches!(
+                k.check_secret_key(&bad[1..]),
+                Err(Error::InvalidLength { .. })
+            ),
+            "{}",
             k.id()
         );
     }

@@ -134,6 +134,9 @@ proptest! {
                             got.expose(), ss.expose(),
                             "{}: keygen {}, encaps {}, decaps {}", name, a.backend(), b.backend(), c.backend()
                         );
+                        prop_assert!(c.check_secret_key(sk.expose()).is_ok(), "{}: {}", name, c.backend());
+                        let got = c.decapsulate_prechecked(sk.expose(), &ct).unwrap();
+                        prop_assert_eq!(got.expose(), ss.expose(), "{}: prechecked {}", name, c.backend());
                     }
                 }
             }
@@ -183,6 +186,8 @@ proptest! {
                     .collect();
                 for (c, r) in backends.iter().zip(&results) {
                     prop_assert_eq!(r, &results[0], "{}: {} vs {}", name, c.backend(), backends[0].backend());
+                    let pre = c.decapsulate_prechecked(sk.expose(), &ct).map(|k| k.expose().to_vec());
+                    prop_assert_eq!(&pre, &results[0], "{}: prechecked {}", name, c.backend());
                 }
                 if is_mlkem(name) || is_kyber(name) {
                     let key = results[0].clone().unwrap();

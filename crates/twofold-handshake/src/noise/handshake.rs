@@ -162,12 +162,16 @@ impl HandshakeBuilder {
         Ok(self)
     }
 
-    /// Our static KEM key pair (`pq*` and `hybrid*` patterns).
+    /// Our static KEM key pair (`pq*` and `hybrid*` patterns). The secret
+    /// key is checked here, once ([`twofold_core::Kem::check_secret_key`]),
+    /// so that every handshake built from this builder decapsulates without
+    /// checking it again.
     pub fn local_static_kem(mut self, public: &[u8], secret: &[u8]) -> Result<Self> {
         let kem = self.static_kem()?;
         let sizes = kem.sizes();
         twofold_core::check_len("static KEM public key", public, sizes.pk)?;
         twofold_core::check_len("static KEM secret key", secret, sizes.sk)?;
+        kem.check_secret_key(secret)?;
         self.s_kem = Some(Arc::new(KeyPair {
             public: public.to_vec(),
             secret: SecretBytes::from_slice(secret),
@@ -226,12 +230,14 @@ impl HandshakeBuilder {
     }
 
     /// A fixed ephemeral KEM key pair (hfs `e1`, pq/hybrid `e`). For test
-    /// vectors only, as [`HandshakeBuilder::fixed_ephemeral_dh`].
+    /// vectors only, as [`HandshakeBuilder::fixed_ephemeral_dh`]. The secret
+    /// key is checked here, as a static one.
     pub fn fixed_ephemeral_kem(mut self, public: &[u8], secret: &[u8]) -> Result<Self> {
         let kem = self.ephemeral_kem()?;
         let sizes = kem.sizes();
         twofold_core::check_len("ephemeral KEM public key", public, sizes.pk)?;
         twofold_core::check_len("ephemeral KEM secret key", secret, sizes.sk)?;
+        kem.check_secret_key(secret)?;
         self.fixed_e_kem = Some(KeyPair {
             public: public.to_vec(),
             secret: SecretBytes::from_slice(secret),
@@ -1062,7 +1068,8 @@ fn read_tokens(c: &Config, w: &mut Work<'_>, message: &[u8], tr: &mut Tracer) ->
                 let enc = r.take(len, "ekem1 KEM ciphertext")?;
                 let ct = w.ss.decrypt_and_hash(enc)?;
                 let e = w.e_kem().ok_or(missing("local e1 KEM key"))?;
-                let shared = kem.decapsulate(e.secret.expose(), &ct)?;
+                // Generated here or checked by the builder.
+                let shared = kem.decapsulate_prechecked(e.secret.expose(), &ct)?;
                 w.ss.mix_key(shared.expose())?;
             }
             Token::Ekem => {
@@ -1070,7 +1077,7 @@ fn read_tokens(c: &Config, w: &mut Work<'_>, message: &[u8], tr: &mut Tracer) ->
                 let ct = r.take(kem.sizes().ct, "ekem KEM ciphertext")?;
                 w.ss.mix_hash(ct);
                 let e = w.e_kem().ok_or(missing("local ephemeral KEM key"))?;
-                let shared = kem.decapsulate(e.secret.expose(), ct)?;
+                let shared = kem.decapsulate_prechecked(e.secret.expose(), ct)?;
                 w.ss.mix_key(shared.expose())?;
             }
             Token::Skem => {
@@ -1079,7 +1086,7 @@ fn read_tokens(c: &Config, w: &mut Work<'_>, message: &[u8], tr: &mut Tracer) ->
                 let enc = r.take(len, "skem KEM ciphertext")?;
                 let ct = w.ss.decrypt_and_hash(enc)?;
                 let s = c.s_kem.as_ref().ok_or(missing("local static KEM key"))?;
-                let shared = kem.decapsulate(s.secret.expose(), &ct)?;
+                let shared = kem.decapsulate_prechecked(s.secret.expose(), &ct)?;
                 w.ss.mix_key_and_hash(shared.expose())?;
             }
         }

@@ -284,6 +284,28 @@ impl KemCombiner {
         ct.extend_from_slice(&b.0);
         Ok((ct, ss))
     }
+
+    /// Decapsulation by both components; `prechecked` as in
+    /// [`Kem::decapsulate_prechecked`].
+    fn decapsulate_with(&self, sk: &[u8], ct: &[u8], prechecked: bool) -> Result<SecretBytes> {
+        let sizes = self.sizes();
+        check_len("KEM combiner secret key", sk, sizes.sk)?;
+        check_len("KEM combiner ciphertext", ct, sizes.ct)?;
+        let [s1, s2] = self.parts.map(|p| p.sizes());
+        let (sk1, rest) = sk.split_at(s1.sk);
+        let (sk2, pk) = rest.split_at(s2.sk);
+        let (ct1, ct2) = ct.split_at(s1.ct);
+        let decaps = |k: &dyn Kem, sk: &[u8], ct: &[u8]| {
+            if prechecked {
+                k.decapsulate_prechecked(sk, ct)
+            } else {
+                k.decapsulate(sk, ct)
+            }
+        };
+        let ss1 = decaps(self.parts[0], sk1, ct1)?;
+        let ss2 = decaps(self.parts[1], sk2, ct2)?;
+        Ok(self.combine([&ss1, &ss2], [ct1, ct2], [&pk[..s1.pk], &pk[s1.pk..]]))
+    }
 }
 
 impl fmt::Debug for KemCombiner {
@@ -349,16 +371,19 @@ impl Kem for KemCombiner {
     }
 
     fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
-        let sizes = self.sizes();
-        check_len("KEM combiner secret key", sk, sizes.sk)?;
-        check_len("KEM combiner ciphertext", ct, sizes.ct)?;
-        let [s1, s2] = self.parts.map(|p| p.sizes());
-        let (sk1, rest) = sk.split_at(s1.sk);
-        let (sk2, pk) = rest.split_at(s2.sk);
-        let (ct1, ct2) = ct.split_at(s1.ct);
-        let ss1 = self.parts[0].decapsulate(sk1, ct1)?;
-        let ss2 = self.parts[1].decapsulate(sk2, ct2)?;
-        Ok(self.combine([&ss1, &ss2], [ct1, ct2], [&pk[..s1.pk], &pk[s1.pk..]]))
+        self.decapsulate_with(sk, ct, false)
+    }
+
+    /// Both components' checks.
+    fn check_secret_key(&self, sk: &[u8]) -> Result<()> {
+        check_len("KEM combiner secret key", sk, self.sizes().sk)?;
+        let (sk1, rest) = sk.split_at(self.parts[0].sizes().sk);
+        self.parts[0].check_secret_key(sk1)?;
+        self.parts[1].check_secret_key(&rest[..self.parts[1].sizes().sk])
+    }
+
+    fn decapsulate_prechecked(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
+        self.decapsulate_with(sk, ct, true)
     }
 
     /// Each component draws its own coins from `rng`, first then second;

@@ -178,6 +178,44 @@ impl XWing {
         Digest::update(&mut h, XWING_LABEL);
         SecretBytes::from_slice(&h.finalize())
     }
+
+    /// Draft `Decapsulate(ct, sk)`; `sk` is the stored form (2496 bytes) or
+    /// the draft's 32-byte seed. `prechecked`: the stored form's ML-KEM key
+    /// has passed its checks already (a seed is expanded here, so its key is
+    /// ours by construction).
+    fn decapsulate_with(&self, sk: &[u8], ct: &[u8], prechecked: bool) -> Result<SecretBytes> {
+        check_len("X-Wing ciphertext", ct, CT_M + 32)?;
+        let (ct_m, ct_x) = ct.split_at(CT_M);
+        let (ss_m, ss_x, pk_x) = match sk.len() {
+            STORED_SK_LEN => {
+                let sk_m = &sk[SEED_LEN..SEED_LEN + SK_M];
+                let sk_x = &sk[SEED_LEN + SK_M..SEED_LEN + SK_M + 32];
+                let pk_x = sk[SEED_LEN + SK_M + 32..].to_vec();
+                let ss_m = if prechecked {
+                    self.mlkem.decapsulate_prechecked(sk_m, ct_m)?
+                } else {
+                    self.mlkem.decapsulate(sk_m, ct_m)?
+                };
+                (ss_m, self.x25519.dh(sk_x, ct_x)?, pk_x)
+            }
+            SEED_LEN => {
+                let e = self.expand(sk)?;
+                (
+                    self.mlkem.decapsulate_prechecked(e.sk_m.expose(), ct_m)?,
+                    self.x25519.dh(e.sk_x.expose(), ct_x)?,
+                    e.pk_x,
+                )
+            }
+            actual => {
+                return Err(Error::InvalidLength {
+                    what: "X-Wing secret key (stored form, or the 32-byte seed)",
+                    expected: STORED_SK_LEN,
+                    actual,
+                });
+            }
+        };
+        Ok(Self::combiner(&ss_m, &ss_x, ct_x, &pk_x))
+    }
 }
 
 impl fmt::Debug for XWing {
@@ -247,35 +285,23 @@ impl Kem for XWing {
     /// Draft `Decapsulate(ct, sk)`; `sk` is the stored form (2496 bytes) or
     /// the draft's 32-byte seed.
     fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
-        check_len("X-Wing ciphertext", ct, CT_M + 32)?;
-        let (ct_m, ct_x) = ct.split_at(CT_M);
-        let (ss_m, ss_x, pk_x) = match sk.len() {
-            STORED_SK_LEN => {
-                let sk_m = &sk[SEED_LEN..SEED_LEN + SK_M];
-                let sk_x = &sk[SEED_LEN + SK_M..SEED_LEN + SK_M + 32];
-                let pk_x = sk[SEED_LEN + SK_M + 32..].to_vec();
-                (
-                    self.mlkem.decapsulate(sk_m, ct_m)?,
-                    self.x25519.dh(sk_x, ct_x)?,
-                    pk_x,
-                )
-            }
-            SEED_LEN => {
-                let e = self.expand(sk)?;
-                (
-                    self.mlkem.decapsulate(e.sk_m.expose(), ct_m)?,
-                    self.x25519.dh(e.sk_x.expose(), ct_x)?,
-                    e.pk_x,
-                )
-            }
-            actual => {
-                return Err(Error::InvalidLength {
-                    what: "X-Wing secret key (stored form, or the 32-byte seed)",
-                    expected: STORED_SK_LEN,
-                    actual,
-                });
-            }
-        };
-        Ok(Self::combiner(&ss_m, &ss_x, ct_x, &pk_x))
+        self.decapsulate_with(sk, ct, false)
+    }
+
+    /// The ML-KEM key checks of the stored form; a seed is always valid.
+    fn check_secret_key(&self, sk: &[u8]) -> Result<()> {
+        match sk.len() {
+            STORED_SK_LEN => self.mlkem.check_secret_key(&sk[SEED_LEN..SEED_LEN + SK_M]),
+            SEED_LEN => Ok(()),
+            actual => Err(Error::InvalidLength {
+                what: "X-Wing secret key (stored form, or the 32-byte seed)",
+                expected: STORED_SK_LEN,
+                actual,
+            }),
+        }
+    }
+
+    fn decapsulate_prechecked(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
+        self.decapsulate_with(sk, ct, true)
     }
 }

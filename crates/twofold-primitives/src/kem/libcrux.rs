@@ -98,40 +98,38 @@ macro_rules! libcrux_kem {
             }
 
             fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
+                check_len(concat!($name, " secret key"), sk, $sk)?;
+                check_len(concat!($name, " ciphertext"), ct, $ct)?;
+                self.check_secret_key(sk)?;
+                self.decapsulate_prechecked(sk, ct)
+            }
+
+            fn check_secret_key(&self, sk: &[u8]) -> Result<()> {
+                // Our shared check rather than libcrux's `validate_private_key`:
+                // the same SHA3-256, plus the modulus check of the embedded ek
+                // that libcrux leaves out, so every backend accepts the same keys.
+                super::check_expanded_dk(
+                    concat!($name, " secret key"),
+                    concat!($name, " secret key (H(ek) or ek check failed)"),
+                    sk,
+                    $k,
+                )
+            }
+
+            fn decapsulate_prechecked(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
                 use $ops as ops;
                 check_len(concat!($name, " secret key"), sk, $sk)?;
                 check_len(concat!($name, " ciphertext"), ct, $ct)?;
-                let mut sk_bytes = [0u8; $sk];
-                sk_bytes.copy_from_slice(sk);
-                let private = $types::$sk_t::from(sk_bytes);
-                sk_bytes.zeroize();
-                let mut ct_bytes = [0u8; $ct];
-                ct_bytes.copy_from_slice(ct);
-                let ciphertext = $types::$ct_t::from(ct_bytes);
-
-                // FIPS 203 §7.3: H(ek) check with libcrux's own validation (one
-                // SHA3-256 over ek), plus the §7.2 modulus check of the embedded
-                // ek so that every backend accepts exactly the same keys.
-                let embedded = public_key::<$pk>(
-                    concat!($name, " secret key"),
-                    super::embedded_ek(sk, $k),
-                )?;
-                let valid = ops::validate_private_key(&private, &ciphertext)
-                    && ops::validate_public_key(&$types::$pk_t::from(embedded));
-                let result = if valid {
-                    let mut ss = ops::decapsulate(&private, &ciphertext);
-                    let out = SecretBytes::from_slice(&ss);
-                    ss.zeroize();
-                    Ok(out)
-                } else {
-                    Err(Error::InvalidEncoding(concat!(
-                        $name,
-                        " secret key (H(ek) or ek check failed)"
-                    )))
-                };
-                let mut wipe: [u8; $sk] = private.into();
-                wipe.zeroize();
-                result
+                // One copy of the key, wiped in place (lengths checked above).
+                let mut private = $types::$sk_t::try_from(sk)
+                    .map_err(|_| Error::Backend(concat!("libcrux ", $name, " secret key")))?;
+                let ciphertext = $types::$ct_t::try_from(ct)
+                    .map_err(|_| Error::Backend(concat!("libcrux ", $name, " ciphertext")))?;
+                let mut ss = ops::decapsulate(&private, &ciphertext);
+                let out = SecretBytes::from_slice(&ss);
+                ss.zeroize();
+                private[0..].zeroize();
+                Ok(out)
             }
         }
     };

@@ -18,12 +18,15 @@
 //! ([`twofold_core::Error::InvalidLength`]), the FIPS 203 §7.2 modulus check
 //! on every encapsulation key, and, on decapsulation, the FIPS 203 §7.3 hash
 //! check `H(ek) = h` plus the modulus check of the embedded `ek`
-//! ([`twofold_core::Error::InvalidEncoding`]). Round-3 Kyber never defined
+//! ([`twofold_core::Error::InvalidEncoding`]). The key checks are also
+//! offered alone ([`Kem::check_secret_key`]), and libcrux and pqcrypto skip
+//! them in [`Kem::decapsulate_prechecked`] for a key already checked.
+//! Round-3 Kyber never defined
 //! these checks; a key produced by Kyber key generation always passes them,
 //! so applying them to Kyber only rejects keys no honest party makes.
 use sha3::{Digest, Sha3_256};
 use subtle::ConstantTimeEq;
-use twofold_core::Kem;
+use twofold_core::{Error, Kem, Result, check_len};
 
 pub mod libcrux;
 pub mod pqcrypto;
@@ -76,6 +79,24 @@ pub(crate) fn embedded_ek(dk: &[u8], k: usize) -> &[u8] {
 pub(crate) fn dk_hash_matches(dk: &[u8], k: usize) -> bool {
     let h = Sha3_256::digest(embedded_ek(dk, k));
     bool::from(h.as_slice().ct_eq(&dk[768 * k + 32..768 * k + 64]))
+}
+
+/// The FIPS 203 §7.3 checks on an expanded decapsulation key of rank `k`,
+/// for the backends whose library runs none: its length, the hash check and
+/// the §7.2 modulus check of the embedded `ek`.
+/// `what` names the key in a length error, `bad` in a failed check.
+pub(crate) fn check_expanded_dk(
+    what: &'static str,
+    bad: &'static str,
+    dk: &[u8],
+    k: usize,
+) -> Result<()> {
+    check_len(what, dk, 768 * k + 96)?;
+    if dk_hash_matches(dk, k) && ek_is_reduced(embedded_ek(dk, k)) {
+        Ok(())
+    } else {
+        Err(Error::InvalidEncoding(bad))
+    }
 }
 
 #[cfg(test)]

@@ -113,17 +113,25 @@ macro_rules! pqcrypto_kem {
             }
 
             fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
+                check_len(concat!($name, " secret key"), sk, $sk)?;
+                check_len(concat!($name, " ciphertext"), ct, $ct)?;
+                self.check_secret_key(sk)?;
+                self.decapsulate_prechecked(sk, ct)
+            }
+
+            fn check_secret_key(&self, sk: &[u8]) -> Result<()> {
+                super::check_expanded_dk(
+                    concat!($name, " secret key"),
+                    concat!($name, " secret key (H(ek) or ek check failed)"),
+                    sk,
+                    $k,
+                )
+            }
+
+            fn decapsulate_prechecked(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
                 use $m as m;
                 check_len(concat!($name, " secret key"), sk, $sk)?;
                 check_len(concat!($name, " ciphertext"), ct, $ct)?;
-                // FIPS 203 §7.3 hash check and the §7.2 check of the embedded
-                // ek, as in every other backend.
-                if !super::dk_hash_matches(sk, $k) || !super::ek_is_reduced(super::embedded_ek(sk, $k)) {
-                    return Err(Error::InvalidEncoding(concat!(
-                        $name,
-                        " secret key (H(ek) or ek check failed)"
-                    )));
-                }
                 let mut private = m::SecretKey::from_bytes(sk)
                     .map_err(|_| Error::Backend(concat!("pqcrypto ", $name, " secret key")))?;
                 let ciphertext = m::Ciphertext::from_bytes(ct)

@@ -94,13 +94,6 @@ macro_rules! rustcrypto_kem {
             }
 
             fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
-                let expanded = <&ml_kem::ExpandedDecapsulationKey<$p>>::try_from(sk).map_err(|_| {
-                    Error::InvalidLength {
-                        what: concat!($name, " secret key"),
-                        expected: $sk,
-                        actual: sk.len(),
-                    }
-                })?;
                 let ciphertext = <&ml_kem::Ciphertext<$p>>::try_from(ct).map_err(|_| {
                     Error::InvalidLength {
                         what: concat!($name, " ciphertext"),
@@ -108,15 +101,34 @@ macro_rules! rustcrypto_kem {
                         actual: ct.len(),
                     }
                 })?;
-                // `from_expanded` runs the §7.2 check on the embedded ek and the
-                // §7.3 H(ek) check.
-                let dk = ml_kem::DecapsulationKey::<$p>::from_expanded(expanded).map_err(|_| {
-                    Error::InvalidEncoding(concat!($name, " secret key (H(ek) or ek check failed)"))
-                })?;
+                let dk = Self::checked_key(sk)?;
                 let mut ss = dk.decapsulate(ciphertext);
                 let out = SecretBytes::from_slice(ss.as_slice());
                 ss.as_mut_slice().zeroize();
                 Ok(out)
+            }
+
+            // `ml-kem` builds a key only through its checks, so
+            // `decapsulate_prechecked` keeps the checking default.
+            fn check_secret_key(&self, sk: &[u8]) -> Result<()> {
+                Self::checked_key(sk).map(drop)
+            }
+        }
+
+        impl $ty {
+            /// The key of an expanded encoding; `from_expanded` runs the §7.2
+            /// check on the embedded ek and the §7.3 H(ek) check.
+            fn checked_key(sk: &[u8]) -> Result<ml_kem::DecapsulationKey<$p>> {
+                let expanded = <&ml_kem::ExpandedDecapsulationKey<$p>>::try_from(sk).map_err(|_| {
+                    Error::InvalidLength {
+                        what: concat!($name, " secret key"),
+                        expected: $sk,
+                        actual: sk.len(),
+                    }
+                })?;
+                ml_kem::DecapsulationKey::<$p>::from_expanded(expanded).map_err(|_| {
+                    Error::InvalidEncoding(concat!($name, " secret key (H(ek) or ek check failed)"))
+                })
             }
         }
     };
