@@ -11,7 +11,9 @@
 //! Round-3 Kyber has no official known-answer value in PROTOCOLS.md (the
 //! reference lists none) and only one backend (libcrux: pqcrypto-kyber 0.8.1
 //! is the FIPS 203 ipd, see src/kem/pqcrypto.rs). Its key generation is
-//! pinned by the CCTV ipd digests (tests/kat_mlkem.rs); here its
+//! pinned by the CCTV ipd digests (tests/kat_mlkem.rs), Kyber1024 is compared
+//! byte for byte with the round-3 reference port pqc_kyber
+//! (tests/kyber_round3_reference.rs), and here its
 //! encapsulation and decapsulation are checked against a second, independent
 //! construction from the ML-KEM backends and the round-3 differences listed
 //! in PROTOCOLS.md §2.2: `m` pre-hashed with SHA3-256, and

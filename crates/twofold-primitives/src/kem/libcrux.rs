@@ -11,7 +11,8 @@
 //! `SHAKE256(SHAKE256(z || c) || SHA3-256(c))` (its ML-KEM rejection value
 //! passed through the round-3 KDF). Valid ciphertexts are unaffected, and
 //! libsignal, which uses libcrux, behaves the same way. Pinned in
-//! tests/differential_kem.rs.
+//! tests/differential_kem.rs, and for Kyber1024 against the round-3
+//! reference port pqc_kyber in tests/kyber_round3_reference.rs.
 //!
 //! libcrux's key and ciphertext types are plain arrays that do not wipe
 //! themselves; every secret copy made here is converted back into an array
