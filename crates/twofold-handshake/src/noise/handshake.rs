@@ -53,6 +53,34 @@ struct KeyPair {
 }
 
 impl KeyPair {
+    /// A DH key pair from its secret key (`what` names it in errors).
+    fn dh(dh: &dyn twofold_core::Dh, what: &'static str, secret: &[u8]) -> Result<Self> {
+        twofold_core::check_len(what, secret, dh.sizes().sk)?;
+        Ok(Self {
+            public: dh.public_key(secret)?,
+            secret: SecretBytes::from_slice(secret),
+        })
+    }
+
+    /// A KEM key pair given by the caller. The secret key is checked here,
+    /// once ([`twofold_core::Kem::check_secret_key`]), so that every
+    /// handshake using it decapsulates without checking it again.
+    fn kem(
+        kem: &dyn twofold_core::Kem,
+        [what_pk, what_sk]: [&'static str; 2],
+        public: &[u8],
+        secret: &[u8],
+    ) -> Result<Self> {
+        let sizes = kem.sizes();
+        twofold_core::check_len(what_pk, public, sizes.pk)?;
+        twofold_core::check_len(what_sk, secret, sizes.sk)?;
+        kem.check_secret_key(secret)?;
+        Ok(Self {
+            public: public.to_vec(),
+            secret: SecretBytes::from_slice(secret),
+        })
+    }
+
     fn duplicate(&self) -> Self {
         Self {
             public: self.public.clone(),
@@ -154,28 +182,17 @@ impl HandshakeBuilder {
         if self.name.kind() == PatternKind::Pq {
             return Err(HandshakeError::Misuse("pq patterns have no static DH key"));
         }
-        twofold_core::check_len("static DH secret key", secret, dh.sizes().sk)?;
-        self.s_dh = Some(Arc::new(KeyPair {
-            public: dh.public_key(secret)?,
-            secret: SecretBytes::from_slice(secret),
-        }));
+        self.s_dh = Some(Arc::new(KeyPair::dh(dh, "static DH secret key", secret)?));
         Ok(self)
     }
 
     /// Our static KEM key pair (`pq*` and `hybrid*` patterns). The secret
-    /// key is checked here, once ([`twofold_core::Kem::check_secret_key`]),
-    /// so that every handshake built from this builder decapsulates without
-    /// checking it again.
+    /// key is checked here, once, so that every handshake built from this
+    /// builder decapsulates without checking it again.
     pub fn local_static_kem(mut self, public: &[u8], secret: &[u8]) -> Result<Self> {
         let kem = self.static_kem()?;
-        let sizes = kem.sizes();
-        twofold_core::check_len("static KEM public key", public, sizes.pk)?;
-        twofold_core::check_len("static KEM secret key", secret, sizes.sk)?;
-        kem.check_secret_key(secret)?;
-        self.s_kem = Some(Arc::new(KeyPair {
-            public: public.to_vec(),
-            secret: SecretBytes::from_slice(secret),
-        }));
+        let what = ["static KEM public key", "static KEM secret key"];
+        self.s_kem = Some(Arc::new(KeyPair::kem(kem, what, public, secret)?));
         Ok(self)
     }
 
@@ -221,11 +238,7 @@ impl HandshakeBuilder {
     /// across handshakes destroys forward secrecy.
     pub fn fixed_ephemeral_dh(mut self, secret: &[u8]) -> Result<Self> {
         let dh = self.dh()?;
-        twofold_core::check_len("ephemeral DH secret key", secret, dh.sizes().sk)?;
-        self.fixed_e_dh = Some(KeyPair {
-            public: dh.public_key(secret)?,
-            secret: SecretBytes::from_slice(secret),
-        });
+        self.fixed_e_dh = Some(KeyPair::dh(dh, "ephemeral DH secret key", secret)?);
         Ok(self)
     }
 
@@ -234,14 +247,8 @@ impl HandshakeBuilder {
     /// key is checked here, as a static one.
     pub fn fixed_ephemeral_kem(mut self, public: &[u8], secret: &[u8]) -> Result<Self> {
         let kem = self.ephemeral_kem()?;
-        let sizes = kem.sizes();
-        twofold_core::check_len("ephemeral KEM public key", public, sizes.pk)?;
-        twofold_core::check_len("ephemeral KEM secret key", secret, sizes.sk)?;
-        kem.check_secret_key(secret)?;
-        self.fixed_e_kem = Some(KeyPair {
-            public: public.to_vec(),
-            secret: SecretBytes::from_slice(secret),
-        });
+        let what = ["ephemeral KEM public key", "ephemeral KEM secret key"];
+        self.fixed_e_kem = Some(KeyPair::kem(kem, what, public, secret)?);
         Ok(self)
     }
 

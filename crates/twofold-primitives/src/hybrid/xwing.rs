@@ -206,15 +206,18 @@ impl XWing {
                     e.pk_x,
                 )
             }
-            actual => {
-                return Err(Error::InvalidLength {
-                    what: "X-Wing secret key (stored form, or the 32-byte seed)",
-                    expected: STORED_SK_LEN,
-                    actual,
-                });
-            }
+            actual => return Err(secret_key_length(actual)),
         };
         Ok(Self::combiner(&ss_m, &ss_x, ct_x, &pk_x))
+    }
+}
+
+/// The error for a secret key that is neither form.
+fn secret_key_length(actual: usize) -> Error {
+    Error::InvalidLength {
+        what: "X-Wing secret key (stored form, or the 32-byte seed)",
+        expected: STORED_SK_LEN,
+        actual,
     }
 }
 
@@ -293,11 +296,7 @@ impl Kem for XWing {
         match sk.len() {
             STORED_SK_LEN => self.mlkem.check_secret_key(&sk[SEED_LEN..SEED_LEN + SK_M]),
             SEED_LEN => Ok(()),
-            actual => Err(Error::InvalidLength {
-                what: "X-Wing secret key (stored form, or the 32-byte seed)",
-                expected: STORED_SK_LEN,
-                actual,
-            }),
+            actual => Err(secret_key_length(actual)),
         }
     }
 

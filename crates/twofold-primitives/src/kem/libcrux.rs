@@ -99,10 +99,8 @@ macro_rules! libcrux_kem {
             }
 
             fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
-                check_len(concat!($name, " secret key"), sk, $sk)?;
-                check_len(concat!($name, " ciphertext"), ct, $ct)?;
-                self.check_secret_key(sk)?;
-                self.decapsulate_prechecked(sk, ct)
+                let what = [concat!($name, " secret key"), concat!($name, " ciphertext")];
+                super::decapsulate_checked(self, what, sk, ct)
             }
 
             fn check_secret_key(&self, sk: &[u8]) -> Result<()> {

@@ -26,7 +26,7 @@
 //! so applying them to Kyber only rejects keys no honest party makes.
 use sha3::{Digest, Sha3_256};
 use subtle::ConstantTimeEq;
-use twofold_core::{Error, Kem, Result, check_len};
+use twofold_core::{Error, Kem, Result, SecretBytes, check_len};
 
 pub mod libcrux;
 pub mod pqcrypto;
@@ -97,6 +97,22 @@ pub(crate) fn check_expanded_dk(
     } else {
         Err(Error::InvalidEncoding(bad))
     }
+}
+
+/// [`Kem::decapsulate`] for the backends whose library runs no check:
+/// the lengths (key first, then ciphertext), the key checks, then
+/// [`Kem::decapsulate_prechecked`]. `what` names the key and the ciphertext.
+pub(crate) fn decapsulate_checked(
+    kem: &dyn Kem,
+    [what_sk, what_ct]: [&'static str; 2],
+    sk: &[u8],
+    ct: &[u8],
+) -> Result<SecretBytes> {
+    let sizes = kem.sizes();
+    check_len(what_sk, sk, sizes.sk)?;
+    check_len(what_ct, ct, sizes.ct)?;
+    kem.check_secret_key(sk)?;
+    kem.decapsulate_prechecked(sk, ct)
 }
 
 #[cfg(test)]

@@ -94,6 +94,9 @@ macro_rules! rustcrypto_kem {
             }
 
             fn decapsulate(&self, sk: &[u8], ct: &[u8]) -> Result<SecretBytes> {
+                // Lengths first, the key's before the ciphertext's, as in
+                // every other backend; then the key checks.
+                check_len(concat!($name, " secret key"), sk, $sk)?;
                 let ciphertext = <&ml_kem::Ciphertext<$p>>::try_from(ct).map_err(|_| {
                     Error::InvalidLength {
                         what: concat!($name, " ciphertext"),
