@@ -3,7 +3,7 @@
 //!
 //! Layout (one folder per family, one file per backend library):
 //! * [`kem`]: ML-KEM-512/768/1024 and round-3 Kyber from libcrux, pqcrypto and RustCrypto.
-//! * [`dh`]: X25519 from dalek and aws-lc-rs.
+//! * [`dh`]: X25519 from dalek and aws-lc-rs, P-256 ECDH from RustCrypto and aws-lc-rs.
 //! * [`sign`]: Ed25519, XEdDSA, ML-DSA, round-3 Dilithium, Falcon, SPHINCS+.
 //! * [`aead`]: ChaCha20-Poly1305, AES-256-GCM, AES-256-CBC + truncated HMAC-SHA256.
 //! * [`hash`]: SHA-2, SHA-3, SHAKE, BLAKE2 (with HMAC) and HKDF.

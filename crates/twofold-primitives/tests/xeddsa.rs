@@ -86,7 +86,10 @@ fn keys_are_x25519_keys() {
         for _ in 0..8 {
             let (pk, sk) = s.generate(&mut rng).unwrap();
             assert_eq!(X25519.public_key(sk.expose()).unwrap(), pk, "{}", s.id());
-            for d in twofold_primitives::dh::all() {
+            let x25519 = twofold_primitives::dh::all()
+                .into_iter()
+                .filter(|d| d.name() == "X25519");
+            for d in x25519 {
                 assert_eq!(
                     d.public_key(sk.expose()).unwrap(),
                     pk,
