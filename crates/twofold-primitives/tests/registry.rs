@@ -139,3 +139,41 @@ fn families_do_not_leak_into_each_other() {
         Err(Error::UnknownAlgorithm { kind: "KEM", .. })
     ));
 }
+
+#[test]
+fn p256_backends_are_listed_and_resolve() {
+    let reg = registry();
+    let listed: Vec<String> = reg
+        .entries()
+        .into_iter()
+        .filter(|e| e.family == Family::Dh && e.name == "P-256")
+        .map(|e| e.id())
+        .collect();
+    for id in ["P-256@rustcrypto", "P-256@aws-lc"] {
+        assert!(listed.iter().any(|l| l == id), "{id} not in {listed:?}");
+        assert_eq!(reg.dh(id).map(|d| d.id()).as_deref(), Ok(id));
+        assert_eq!(
+            reg.dh(&id.to_ascii_lowercase()).map(|d| d.id()).as_deref(),
+            Ok(id)
+        );
+    }
+    let default = reg.dh("P-256").expect("bare P-256 resolves");
+    assert_eq!(default.name(), "P-256");
+    assert!(
+        reg.defaults().contains(&default.id()),
+        "{} is not listed as a default",
+        default.id()
+    );
+}
+
+#[test]
+fn unknown_p256_backend_lists_the_p256_backends() {
+    match registry().dh("P-256@openssl") {
+        Err(Error::UnknownAlgorithm { available, .. }) => {
+            let mut got = available.clone();
+            got.sort();
+            assert_eq!(got, ["P-256@aws-lc", "P-256@rustcrypto"], "{available:?}");
+        }
+        other => panic!("expected UnknownAlgorithm, got {:?}", other.map(|k| k.id())),
+    }
+}
