@@ -35,6 +35,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("DHKEM(X25519,HKDF-SHA256)", "aws-lc"),
     ("DH-KEM(X25519)", "aws-lc"),
     ("X25519", "aws-lc"),
+    ("P-256", "aws-lc"),
     ("Ed25519", "aws-lc"),
     ("ML-DSA-44", "libcrux"),
     ("ML-DSA-65", "libcrux"),
