@@ -5,6 +5,9 @@
 //! deployed `spqr` crate v1.5.3 computes them:
 //!
 //! * [`spqr::labels`]: every constant (KDF labels, value sizes, chain limits).
+//! * [`spqr::gf16`]: arithmetic in GF(2^16), the field of the erasure code.
+//! * [`spqr::erasure`]: the systematic Reed-Solomon code that splits each
+//!   ML-KEM value into 32-byte chunks, one per message.
 //!
 //! Primitives come in as twofold-core trait objects (`&'static dyn Kdf` for
 //! HKDF-SHA256, `&'static dyn Hash` for HMAC-SHA256) that the caller resolves

@@ -11,4 +11,9 @@
 //! names the file of the deployed `spqr` crate v1.5.3 it is byte-compatible
 //! with.
 
+pub mod erasure;
+pub mod gf16;
 pub mod labels;
+
+pub use erasure::{Chunk, Decoder, Encoder};
+pub use gf16::Gf16;
