@@ -8,6 +8,8 @@
 //! * [`spqr::gf16`]: arithmetic in GF(2^16), the field of the erasure code.
 //! * [`spqr::erasure`]: the systematic Reed-Solomon code that splits each
 //!   ML-KEM value into 32-byte chunks, one per message.
+//! * [`spqr::chain`]: epoch secrets to per-message keys, with the
+//!   out-of-order key store.
 //!
 //! Primitives come in as twofold-core trait objects (`&'static dyn Kdf` for
 //! HKDF-SHA256, `&'static dyn Hash` for HMAC-SHA256) that the caller resolves
