@@ -8,6 +8,7 @@
 //! * [`spqr::gf16`]: arithmetic in GF(2^16), the field of the erasure code.
 //! * [`spqr::erasure`]: the systematic Reed-Solomon code that splits each
 //!   ML-KEM value into 32-byte chunks, one per message.
+//! * [`spqr::authenticator`]: the MAC key schedule over headers and ciphertexts.
 //! * [`spqr::chain`]: epoch secrets to per-message keys, with the
 //!   out-of-order key store.
 //!

@@ -11,11 +11,13 @@
 //! names the file of the deployed `spqr` crate v1.5.3 it is byte-compatible
 //! with.
 
+pub mod authenticator;
 pub mod chain;
 pub mod erasure;
 pub mod gf16;
 pub mod labels;
 
+pub use authenticator::Authenticator;
 pub use chain::{Chain, ChainParams, Direction};
 pub use erasure::{Chunk, Decoder, Encoder};
 pub use gf16::Gf16;
