@@ -11,6 +11,7 @@
 //! * [`spqr::authenticator`]: the MAC key schedule over headers and ciphertexts.
 //! * [`spqr::chain`]: epoch secrets to per-message keys, with the
 //!   out-of-order key store.
+//! * [`spqr::wire`]: the V1 SPQR message carried in each Signal message.
 //!
 //! Primitives come in as twofold-core trait objects (`&'static dyn Kdf` for
 //! HKDF-SHA256, `&'static dyn Hash` for HMAC-SHA256) that the caller resolves

@@ -16,11 +16,13 @@ pub mod chain;
 pub mod erasure;
 pub mod gf16;
 pub mod labels;
+pub mod wire;
 
 pub use authenticator::Authenticator;
 pub use chain::{Chain, ChainParams, Direction};
 pub use erasure::{Chunk, Decoder, Encoder};
 pub use gf16::Gf16;
+pub use wire::{Message, MessageType, Payload, Version};
 
 use twofold_core::{Error, Kdf, Secret, SecretBytes};
 
