@@ -1,4 +1,4 @@
-//! Arithmetic in GF(2^16) = GF(2)[x] / (x^16 + x^12 + x^3 + x + 1), the field
+//! Arithmetic in GF(2^16) = GF(2)\[x\] / (x^16 + x^12 + x^3 + x + 1), the field
 //! of SPQR's erasure code (`spqr` v1.5.3 `src/encoding/gf.rs`, reduction
 //! polynomial `0x1100B`, a primitive polynomial: `x` generates the
 //! multiplicative group).
