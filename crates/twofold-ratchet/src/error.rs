@@ -1,0 +1,97 @@
+//! The ratchet error type.
+
+/// Result alias of this crate.
+pub type Result<T> = core::result::Result<T, RatchetError>;
+
+/// Every way a ratchet operation can fail.
+///
+/// Cases are grouped: invalid encodings, malformed messages, primitive
+/// failures, failed authentication, a peer that misbehaved, and misuse of the
+/// API by the caller. An operation that fails leaves its object as it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RatchetError {
+    // --- invalid encodings --------------------------------------------------
+    /// A byte string had the wrong length.
+    #[error("invalid {what}: expected {expected} bytes, got {actual}")]
+    InvalidLength {
+        /// What was being read (e.g. "SPQR header MAC").
+        what: &'static str,
+        /// The length required.
+        expected: usize,
+        /// The length given.
+        actual: usize,
+    },
+    /// A byte string whose length must be a positive multiple of a unit (and
+    /// at most a maximum) was not.
+    #[error("invalid {what}: length {actual} is not a positive multiple of {unit} up to {max}")]
+    InvalidLengthMultiple {
+        /// What was being read.
+        what: &'static str,
+        /// The unit the length must be a multiple of.
+        unit: usize,
+        /// The largest length allowed.
+        max: usize,
+        /// The length given.
+        actual: usize,
+    },
+
+    // --- malformed messages and state ---------------------------------------
+    /// A wire message or a serialized state does not parse (bad varint,
+    /// unknown type byte, truncated field, bad version...).
+    #[error("malformed {0}")]
+    Malformed(&'static str),
+
+    // --- primitives ---------------------------------------------------------
+    /// A primitive failed (wrong key length, KDF output too long...).
+    #[error(transparent)]
+    Primitive(#[from] twofold_core::Error),
+
+    // --- authentication ------------------------------------------------------
+    /// A MAC did not verify. Says which MAC, nothing more.
+    #[error("{0} MAC did not verify")]
+    BadMac(&'static str),
+
+    // --- peer misbehaved -----------------------------------------------------
+    /// A key was asked for in an epoch this chain does not hold (in the
+    /// future, or older than the one epoch kept before the sending epoch).
+    #[error("epoch {epoch} is out of range")]
+    EpochOutOfRange {
+        /// The epoch asked for.
+        epoch: u64,
+    },
+    /// A key index lies further ahead of the chain than `max_jump` allows.
+    #[error("key index {requested} is more than {max_jump} ahead of {current}")]
+    TooManySkipped {
+        /// The chain's counter (index of the last key derived).
+        current: u32,
+        /// The index asked for.
+        requested: u32,
+        /// The limit in force.
+        max_jump: u32,
+    },
+    /// A message key was already handed out once (or the index is 0, which
+    /// names no key).
+    #[error("key {index} of epoch {epoch} was already used")]
+    KeyAlreadyUsed {
+        /// The epoch of the key.
+        epoch: u64,
+        /// The key index.
+        index: u32,
+    },
+    /// A message key lies more than `max_ooo_keys` behind the chain and was
+    /// dropped.
+    #[error("key {index} of epoch {epoch} is too old and was dropped")]
+    KeyTrimmed {
+        /// The epoch of the key.
+        epoch: u64,
+        /// The key index.
+        index: u32,
+    },
+
+    // --- misuse --------------------------------------------------------------
+    /// The caller used the API in a way the protocol forbids (epochs out of
+    /// order, a counter exhausted, a primitive of the wrong size...).
+    #[error("misuse: {0}")]
+    Misuse(&'static str),
+}

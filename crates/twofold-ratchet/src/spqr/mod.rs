@@ -1,0 +1,58 @@
+//! SPQR, Signal's sparse post-quantum ratchet (the "ML-KEM Braid"): its leaf
+//! building blocks.
+//!
+//! The Braid runs ML-KEM-768 one epoch at a time, split into a 64-byte header,
+//! a 1152-byte key vector and two ciphertext halves (960 + 128 bytes), each
+//! erasure-coded into 32-byte chunks so that one chunk rides in every
+//! message. The epoch secrets it agrees on feed a symmetric chain that gives
+//! each message its post-quantum key.
+//!
+//! The modules here are the pieces the state machines are built from; each
+//! names the file of the deployed `spqr` crate v1.5.3 it is byte-compatible
+//! with.
+
+pub mod authenticator;
+pub mod chain;
+pub mod erasure;
+pub mod gf16;
+pub mod labels;
+pub mod wire;
+
+pub use authenticator::Authenticator;
+pub use chain::{Chain, ChainParams, Direction};
+pub use erasure::{Chunk, Decoder, Encoder};
+pub use gf16::Gf16;
+pub use wire::{Message, MessageType, Payload, Version};
+
+use twofold_core::{Error, Kdf, Secret, SecretBytes};
+
+use crate::Result;
+
+/// The output of one HKDF call, cut into 32-byte blocks.
+struct Okm(SecretBytes);
+
+impl Okm {
+    /// `HKDF(salt, ikm, info)` of `blocks` × 32 bytes. Checks the length the
+    /// KDF returned, so that [`Okm::block`] can slice without a bound check.
+    fn derive(kdf: &dyn Kdf, salt: &[u8], ikm: &[u8], info: &[u8], blocks: usize) -> Result<Self> {
+        let len = blocks * labels::KEY_LEN;
+        let okm = kdf.derive(salt, ikm, info, len)?;
+        if okm.len() != len {
+            return Err(Error::InvalidLength {
+                what: "KDF output",
+                expected: len,
+                actual: okm.len(),
+            }
+            .into());
+        }
+        Ok(Self(okm))
+    }
+
+    /// Block `i` (bytes `32 i .. 32 i + 32`); `i` is below the block count
+    /// the caller derived.
+    fn block(&self, i: usize) -> Secret<{ labels::KEY_LEN }> {
+        let mut b = [0u8; labels::KEY_LEN];
+        b.copy_from_slice(&self.0.expose()[i * labels::KEY_LEN..(i + 1) * labels::KEY_LEN]);
+        Secret::new(b)
+    }
+}
