@@ -2,11 +2,13 @@
 //! implementation that shares no code with this crate.
 //!
 //! The generic KEM combiner, AES-256-CBC-HMAC-SHA256, HMAC and HKDF over
-//! BLAKE2, and both XEdDSA profiles are compositions of ours or libsignal's;
+//! BLAKE2, both XEdDSA profiles and the Ed25519+ML-DSA-65 composite signature
+//! are compositions of ours or libsignal's;
 //! nobody publishes vectors for them. `tests/python/independent_vectors.py`
 //! restates each formula in Python over independent primitives
-//! (pyca/cryptography = OpenSSL, CPython's hashlib/hmac, kyber-py, PyNaCl =
-//! libsodium; pinned in `tests/python/requirements.txt`) and commits the
+//! (pyca/cryptography = OpenSSL, CPython's hashlib/hmac, kyber-py,
+//! dilithium-py, PyNaCl = libsodium; pinned in
+//! `tests/python/requirements.txt`) and commits the
 //! results as `tests/data/independent_vectors.json`; CI re-runs the script
 //! with `--check` so the file cannot drift from it. This is the strongest
 //! evidence available for these constructions: it shows that two
@@ -172,4 +174,31 @@ fn xeddsa_signatures_match_libsodium_arithmetic() {
         }
     }
     assert!(per_profile.iter().all(|&n| n > 0), "both profiles checked");
+}
+
+/// The composite's components are pinned by their own KATs (RFC 8032, the
+/// CCTV ML-DSA digests); this pins the composition: key and signature
+/// layout, the label prefix and the split of the coins.
+#[test]
+fn composite_signature_matches_pyca_ed25519_and_dilithium_py() {
+    let data = data();
+    for case in cases(&data, "composite_signature") {
+        let name = field(case, "name");
+        let msg = bytes(case, "msg");
+        for s in named(&registry().signatures, &name) {
+            let ctx = format!("{}, {}-byte message", s.id(), msg.len());
+            let (pk, sk) = s.generate_derand(&bytes(case, "keygen_coins")).unwrap();
+            assert_eq!(sha256_hex(&[&pk]), field(case, "pk_sha256"), "{ctx}: pk");
+            assert_eq!(
+                sha256_hex(&[sk.expose()]),
+                field(case, "sk_sha256"),
+                "{ctx}: sk"
+            );
+            let sig = s
+                .sign_derand(sk.expose(), &msg, &bytes(case, "sign_coins"))
+                .unwrap();
+            assert_eq!(sha256_hex(&[&sig]), field(case, "sig_sha256"), "{ctx}: sig");
+            assert_eq!(s.verify(&pk, &msg, &sig), Ok(()), "{ctx}: verify");
+        }
+    }
 }

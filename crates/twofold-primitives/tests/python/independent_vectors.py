@@ -5,12 +5,13 @@ nothing with the crate.
 Some constructions in twofold-primitives have no published test vectors
 because they are ours or libsignal's compositions: the generic KEM combiner,
 AES-256-CBC + truncated HMAC-SHA256, HKDF and HMAC over BLAKE2, and the two
-XEdDSA profiles. For those the strongest evidence available is a second
+XEdDSA profiles, the Ed25519 + ML-DSA-65 composite signature. For those the
+strongest evidence available is a second
 implementation: this script restates each formula in Python on top of
 independent primitives (pyca/cryptography = OpenSSL for X25519, AES-CBC,
-PKCS#7 and HKDF; CPython's hashlib/hmac for SHA-2, SHA-3 and BLAKE2; kyber-py
-for ML-KEM and round-3 Kyber; PyNaCl = libsodium for the Ed25519 scalar and
-point arithmetic) and writes the results to
+PKCS#7, HKDF and Ed25519; CPython's hashlib/hmac for SHA-2, SHA-3 and BLAKE2;
+kyber-py for ML-KEM and round-3 Kyber; dilithium-py for ML-DSA; PyNaCl =
+libsodium for the Ed25519 scalar and point arithmetic) and writes the results to
 `tests/data/independent_vectors.json`, which `tests/independent_vectors.rs`
 checks the Rust code against.
 
@@ -31,12 +32,14 @@ from pathlib import Path
 import nacl.bindings as sodium
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives import hmac as ossl_hmac
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import (
     X25519PrivateKey,
     X25519PublicKey,
 )
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from dilithium_py.ml_dsa import ML_DSA_65
 from kyber_py.kyber import Kyber1024
 from kyber_py.ml_kem import ML_KEM_768, ML_KEM_1024
 
@@ -374,11 +377,47 @@ def xeddsa_vectors():
     return out
 
 
+# --------------------------------------------------------------------------
+# Composite signature Ed25519 + ML-DSA-65: both sign M' = label || msg,
+#   pk = pk_ed || pk_ml, sk = seed_ed || sk_ml (FIPS 204 skEncode),
+#   sig = Ed25519(seed_ed, M') || ML-DSA-65.Sign_internal(sk_ml, 0 || 0 || M', rnd)
+#   (pure ML-DSA, empty context), keygen coins = seed_ed || xi, sign coins = rnd.
+# --------------------------------------------------------------------------
+
+
+def composite_vectors():
+    label = b"twofold-composite-v1 Ed25519+ML-DSA-65"
+    out = []
+    for i, mlen in enumerate([0, 17, 300]):
+        kc = inputs(f"composite {i} keygen", 64)
+        rnd = bytes(32) if i == 0 else inputs(f"composite {i} rnd", 32)
+        msg = inputs(f"composite {i} msg", mlen)
+        ed = Ed25519PrivateKey.from_private_bytes(kc[:32])
+        pk_ed = ed.public_key().public_bytes_raw()
+        pk_ml, sk_ml = ML_DSA_65._keygen_internal(kc[32:])
+        m = label + msg
+        sig_ed = ed.sign(m)
+        sig_ml = ML_DSA_65._sign_internal(sk_ml, b"\0\0" + m, rnd)
+        assert ML_DSA_65.verify(pk_ml, m, sig_ml)
+        out.append(
+            {
+                "name": "Ed25519+ML-DSA-65",
+                "keygen_coins": kc.hex(),
+                "sign_coins": rnd.hex(),
+                "msg": msg.hex(),
+                "pk_sha256": sha256(pk_ed + pk_ml),
+                "sk_sha256": sha256(kc[:32] + sk_ml),
+                "sig_sha256": sha256(sig_ed + sig_ml),
+            }
+        )
+    return out
+
+
 def main():
     data = {
         "about": (
             "Computed by tests/python/independent_vectors.py with pyca/cryptography, "
-            "hashlib/hmac, kyber-py and PyNaCl (versions in requirements.txt); "
+            "hashlib/hmac, kyber-py, dilithium-py and PyNaCl (versions in requirements.txt); "
             "do not edit by hand."
         ),
         "kem_combiner": combiner_vectors(),
@@ -386,6 +425,7 @@ def main():
         "hmac_blake2": hmac_vectors(),
         "hkdf_blake2": hkdf_vectors(),
         "xeddsa": xeddsa_vectors(),
+        "composite_signature": composite_vectors(),
     }
     text = json.dumps(data, indent=1) + "\n"
     if "--check" in sys.argv[1:]:
