@@ -96,6 +96,34 @@ fn kem_combiners_match_the_python_combiner() {
     }
 }
 
+/// Round-3 Kyber1024 has a second Rust check (`kyber_round3_reference.rs`,
+/// the pqc_kyber port); this one adds kyber-py, and its first case is the
+/// key pair and encapsulation that `signal_kat.rs` in twofold-handshake pins.
+#[test]
+fn kyber1024_matches_kyber_py() {
+    let data = data();
+    for case in cases(&data, "kyber1024_round3") {
+        let what = field(case, "what");
+        for k in named(&registry().kems, "Kyber1024") {
+            let ctx = format!("{} ({what})", k.id());
+            let (pk, sk) = k.generate_derand(&bytes(case, "keygen_coins")).unwrap();
+            assert_eq!(sha256_hex(&[&pk]), field(case, "pk_sha256"), "{ctx}: pk");
+            assert_eq!(
+                sha256_hex(&[sk.expose()]),
+                field(case, "sk_sha256"),
+                "{ctx}: sk"
+            );
+            let (ct, ss) = k
+                .encapsulate_derand(&pk, &bytes(case, "encaps_coins"))
+                .unwrap();
+            assert_eq!(sha256_hex(&[&ct]), field(case, "ct_sha256"), "{ctx}: ct");
+            assert_eq!(hex::encode(ss.expose()), field(case, "ss"), "{ctx}: ss");
+            let back = k.decapsulate(sk.expose(), &ct).unwrap();
+            assert_eq!(hex::encode(back.expose()), field(case, "ss"), "{ctx}");
+        }
+    }
+}
+
 #[test]
 fn cbc_hmac_matches_openssl_and_python_hmac() {
     let data = data();

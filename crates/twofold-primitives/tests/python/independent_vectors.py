@@ -180,6 +180,47 @@ def combiner_vectors():
     return out
 
 
+def shake_rng(seed: bytes, n: int) -> bytes:
+    """twofold's documented test stream: SHAKE256("twofold rng v1" || seed)."""
+    return hashlib.shake_256(b"twofold rng v1" + seed).digest(n)
+
+
+def kyber1024_vectors():
+    """Round-3 Kyber1024 on its own; the first case uses the coins of the
+    fixed PQXDH signal-profile run in twofold-handshake's signal_kat.rs
+    (Bob's one-time Kyber prekey, and the 32 bytes after Alice's ephemeral
+    X25519 key)."""
+    coins = [
+        (
+            "signal_kat fixed run",
+            shake_rng(b"kat bob one-time kyber", 64),
+            shake_rng(b"kat alice ephemeral", 64)[32:],
+        )
+    ]
+    for i in range(2):
+        coins.append(
+            (f"case {i}", inputs(f"kyber1024 {i} keygen", 64), inputs(f"kyber1024 {i} m", 32))
+        )
+    out = []
+    kem = Kyber1024Round3()
+    for what, kc, m in coins:
+        pk, sk = kem.keygen(kc)
+        ct, ss = kem.encaps(pk, m)
+        assert kem.decaps(sk, ct) == ss
+        out.append(
+            {
+                "what": what,
+                "keygen_coins": kc.hex(),
+                "encaps_coins": m.hex(),
+                "pk_sha256": sha256(pk),
+                "sk_sha256": sha256(sk),
+                "ct_sha256": sha256(ct),
+                "ss": ss.hex(),
+            }
+        )
+    return out
+
+
 # --------------------------------------------------------------------------
 # AES-256-CBC-HMAC-SHA256 (libsignal's message body): key = cipher_key (32)
 # || mac_key (32), nonce = IV (16), output = c || HMAC-SHA256(mac_key,
@@ -421,6 +462,7 @@ def main():
             "do not edit by hand."
         ),
         "kem_combiner": combiner_vectors(),
+        "kyber1024_round3": kyber1024_vectors(),
         "aes_256_cbc_hmac_sha256": cbc_hmac_vectors(),
         "hmac_blake2": hmac_vectors(),
         "hkdf_blake2": hkdf_vectors(),
