@@ -158,6 +158,23 @@ fn hmac_blake2_matches_two_python_implementations() {
     }
 }
 
+/// libsignal publishes the message keys of one chain key but not the IV;
+/// all 80 bytes here come from OpenSSL's HKDF (the script checks its first
+/// 64 against libsignal's published values).
+#[test]
+fn libsignal_message_keys_match_openssl_hkdf() {
+    let data = data();
+    let case = &data["libsignal_message_keys"];
+    let (ck, seed, okm) = (bytes(case, "ck"), bytes(case, "seed"), bytes(case, "okm"));
+    for h in named(&registry().hashes, "SHA-256") {
+        assert_eq!(h.hmac(&ck, &[&[0x01]]).expose(), &seed[..], "{}", h.id());
+    }
+    for k in named(&registry().kdfs, "HKDF-SHA256") {
+        let out = k.derive(&[], &seed, b"WhisperMessageKeys", 80).unwrap();
+        assert_eq!(out.expose(), &okm[..], "{}", k.id());
+    }
+}
+
 #[test]
 fn hkdf_blake2_matches_two_python_implementations() {
     let data = data();

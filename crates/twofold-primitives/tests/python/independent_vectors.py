@@ -283,6 +283,25 @@ def hkdf_rfc5869(name, salt, ikm, info, length):
     return prk, okm[:length]
 
 
+def libsignal_message_keys():
+    """libsignal's chain-key test (signalapp/libsignal,
+    rust/protocol/src/ratchet/keys.rs, test_chain_key_derivation) publishes
+    CK, the message-key seed HMAC-SHA256(CK, 0x01), the cipher and MAC keys
+    and the next CK, but not the IV (bytes 64..80 of the same HKDF output);
+    this recomputes all 80 bytes with OpenSSL's HKDF."""
+    ck = bytes.fromhex("8ab72d6f4cc5ac0d387eaf463378ddb28edd07385b1cb01250c715982e7ad48f")
+    seed = hmac.new(ck, b"\x01", hashlib.sha256).digest()
+    okm = HKDF(
+        algorithm=hashes.SHA256(), length=80, salt=None, info=b"WhisperMessageKeys"
+    ).derive(seed)
+    published = (
+        "bf51e9d75e0e31031051f82a2491ffc084fa298b7793bd9db620056febf45217"
+        "c6c77d6a73a354337a56435e34607dfe48e3ace14e77314dc6abc172e7a7030b"
+    )
+    assert okm[:64].hex() == published, "libsignal's published keys not reproduced"
+    return {"ck": ck.hex(), "seed": seed.hex(), "okm": okm.hex()}
+
+
 def hmac_vectors():
     out = []
     for name, (_, _, block) in BLAKE2.items():
@@ -466,6 +485,7 @@ def main():
         "aes_256_cbc_hmac_sha256": cbc_hmac_vectors(),
         "hmac_blake2": hmac_vectors(),
         "hkdf_blake2": hkdf_vectors(),
+        "libsignal_message_keys": libsignal_message_keys(),
         "xeddsa": xeddsa_vectors(),
         "composite_signature": composite_vectors(),
     }
