@@ -64,7 +64,7 @@ fn kyber_backends() -> Vec<&'static dyn Kem> {
 /// encapsulation coins `m` = bytes 32..64 of the `S_ALICE_EPH` stream):
 /// SHA-256 of the public key, SHA-256 of the ciphertext, and SS. Computed by
 /// `crates/twofold-primitives/tests/python/independent_vectors.py` (its
-/// `kyber1024_round3` case "signal_kat fixed run", which CI re-runs).
+/// `kyber_round3` case "signal_kat fixed run", which CI re-runs).
 struct KyberPins {
     pk_sha256: &'static str,
     ct_sha256: &'static str,

@@ -3,18 +3,18 @@
 //!
 //! The generic KEM combiner, AES-256-CBC-HMAC-SHA256, HMAC and HKDF over
 //! BLAKE2, both XEdDSA profiles and the Ed25519+ML-DSA-65 composite signature
-//! are compositions of ours or libsignal's;
-//! nobody publishes vectors for them. `tests/python/independent_vectors.py`
-//! restates each formula in Python over independent primitives
-//! (pyca/cryptography = OpenSSL, CPython's hashlib/hmac, kyber-py,
+//! are compositions of ours or libsignal's, and nobody publishes vectors for
+//! them; round-3 Kyber has a single backend here. `tests/python/
+//! independent_vectors.py` restates each formula in Python over independent
+//! primitives (pyca/cryptography = OpenSSL, CPython's hashlib/hmac, kyber-py,
 //! dilithium-py, PyNaCl = libsodium; pinned in
-//! `tests/python/requirements.txt`) and commits the
-//! results as `tests/data/independent_vectors.json`; CI re-runs the script
-//! with `--check` so the file cannot drift from it. This is the strongest
-//! evidence available for these constructions: it shows that two
-//! implementations of the same written formula agree, not that the formula
-//! is the one a third party deploys (the libsignal XEdDSA vector in
-//! `xeddsa.rs` is the one outside check of that kind).
+//! `tests/python/requirements.txt`) and commits the results as
+//! `tests/data/independent_vectors.json`; CI re-runs the script with
+//! `--check` so the file cannot drift from it. This is the strongest evidence
+//! available for these constructions: it shows that two implementations of
+//! the same written formula agree, not that the formula is the one a third
+//! party deploys (the libsignal XEdDSA vector in `xeddsa.rs` is the one
+//! outside check of that kind).
 //!
 //! Every backend the registry lists under each name is checked, and each
 //! test fails if a name has none.
@@ -96,15 +96,16 @@ fn kem_combiners_match_the_python_combiner() {
     }
 }
 
-/// Round-3 Kyber1024 has a second Rust check (`kyber_round3_reference.rs`,
-/// the pqc_kyber port); this one adds kyber-py, and its first case is the
-/// key pair and encapsulation that `signal_kat.rs` in twofold-handshake pins.
+/// Round-3 Kyber has one backend (libcrux). Kyber1024 also has a second
+/// Rust check (`kyber_round3_reference.rs`, the pqc_kyber port); kyber-py
+/// covers all three sizes, and its first case is the Kyber1024 key pair
+/// and encapsulation that `signal_kat.rs` in twofold-handshake pins.
 #[test]
-fn kyber1024_matches_kyber_py() {
+fn kyber_round3_matches_kyber_py() {
     let data = data();
-    for case in cases(&data, "kyber1024_round3") {
-        let what = field(case, "what");
-        for k in named(&registry().kems, "Kyber1024") {
+    for case in cases(&data, "kyber_round3") {
+        let (name, what) = (field(case, "name"), field(case, "what"));
+        for k in named(&registry().kems, &name) {
             let ctx = format!("{} ({what})", k.id());
             let (pk, sk) = k.generate_derand(&bytes(case, "keygen_coins")).unwrap();
             assert_eq!(sha256_hex(&[&pk]), field(case, "pk_sha256"), "{ctx}: pk");

@@ -4,15 +4,16 @@ nothing with the crate.
 
 Some constructions in twofold-primitives have no published test vectors
 because they are ours or libsignal's compositions: the generic KEM combiner,
-AES-256-CBC + truncated HMAC-SHA256, HKDF and HMAC over BLAKE2, and the two
-XEdDSA profiles, the Ed25519 + ML-DSA-65 composite signature. For those the
-strongest evidence available is a second
+AES-256-CBC + truncated HMAC-SHA256, HKDF and HMAC over BLAKE2, the two
+XEdDSA profiles and the Ed25519 + ML-DSA-65 composite signature. Round-3
+Kyber has one backend in the crate, and libsignal's message-key test leaves
+out the IV. For all of these the strongest evidence available is a second
 implementation: this script restates each formula in Python on top of
 independent primitives (pyca/cryptography = OpenSSL for X25519, AES-CBC,
 PKCS#7, HKDF and Ed25519; CPython's hashlib/hmac for SHA-2, SHA-3 and BLAKE2;
 kyber-py for ML-KEM and round-3 Kyber; dilithium-py for ML-DSA; PyNaCl =
-libsodium for the Ed25519 scalar and point arithmetic) and writes the results to
-`tests/data/independent_vectors.json`, which `tests/independent_vectors.rs`
+libsodium for the Ed25519 scalar and point arithmetic) and writes the results
+to `tests/data/independent_vectors.json`, which `tests/independent_vectors.rs`
 checks the Rust code against.
 
 Where a primitive has two independent implementations at hand (HKDF, HMAC
@@ -40,7 +41,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import (
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from dilithium_py.ml_dsa import ML_DSA_65
-from kyber_py.kyber import Kyber1024
+from kyber_py.kyber import Kyber512, Kyber768, Kyber1024
 from kyber_py.ml_kem import ML_KEM_768, ML_KEM_1024
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "independent_vectors.json"
@@ -108,15 +109,17 @@ class MlKem:
         return self.scheme.decaps(sk, ct)
 
 
-class Kyber1024Round3:
-    """Round-3 Kyber1024 from kyber-py, its randomness read from the coins
+class KyberRound3:
+    """Round-3 Kyber from kyber-py, its randomness read from the coins
     (keygen draws d then z, encaps draws m, as the reference code does)."""
 
     keygen_coins = 64
     encaps_coins = 32
 
-    @staticmethod
-    def _feed(coins):
+    def __init__(self, scheme):
+        self.scheme = scheme
+
+    def _feed(self, coins):
         stream = bytearray(coins)
 
         def take(n):
@@ -126,29 +129,29 @@ class Kyber1024Round3:
             del stream[:n]
             return out
 
-        Kyber1024.random_bytes = take
+        self.scheme.random_bytes = take
         return stream
 
     def keygen(self, coins):
         rest = self._feed(coins)
-        pk, sk = Kyber1024.keygen()
+        pk, sk = self.scheme.keygen()
         assert not rest, "keygen did not use all its coins"
         return pk, sk
 
     def encaps(self, pk, coins):
         rest = self._feed(coins)
-        ss, ct = Kyber1024.encaps(pk)
+        ss, ct = self.scheme.encaps(pk)
         assert not rest, "encaps did not use all its coins"
         return ct, ss
 
     def decaps(self, sk, ct):
-        return Kyber1024.decaps(sk, ct)
+        return self.scheme.decaps(sk, ct)
 
 
 COMBINERS = [
     ("X25519+ML-KEM-768", X25519Kem(), MlKem(ML_KEM_768)),
     ("X25519+ML-KEM-1024", X25519Kem(), MlKem(ML_KEM_1024)),
-    ("X25519+Kyber1024", X25519Kem(), Kyber1024Round3()),
+    ("X25519+Kyber1024", X25519Kem(), KyberRound3(Kyber1024)),
 ]
 
 
@@ -185,30 +188,33 @@ def shake_rng(seed: bytes, n: int) -> bytes:
     return hashlib.shake_256(b"twofold rng v1" + seed).digest(n)
 
 
-def kyber1024_vectors():
-    """Round-3 Kyber1024 on its own; the first case uses the coins of the
-    fixed PQXDH signal-profile run in twofold-handshake's signal_kat.rs
+def kyber_round3_vectors():
+    """Round-3 Kyber on its own. The first Kyber1024 case uses the coins of
+    the fixed PQXDH signal-profile run in twofold-handshake's signal_kat.rs
     (Bob's one-time Kyber prekey, and the 32 bytes after Alice's ephemeral
     X25519 key)."""
     coins = [
         (
+            "Kyber1024",
             "signal_kat fixed run",
             shake_rng(b"kat bob one-time kyber", 64),
             shake_rng(b"kat alice ephemeral", 64)[32:],
         )
     ]
-    for i in range(2):
-        coins.append(
-            (f"case {i}", inputs(f"kyber1024 {i} keygen", 64), inputs(f"kyber1024 {i} m", 32))
-        )
+    for name in ["Kyber512", "Kyber768", "Kyber1024"]:
+        for i in range(2):
+            kc = inputs(f"{name} {i} keygen", 64)
+            coins.append((name, f"case {i}", kc, inputs(f"{name} {i} m", 32)))
+    schemes = {"Kyber512": Kyber512, "Kyber768": Kyber768, "Kyber1024": Kyber1024}
     out = []
-    kem = Kyber1024Round3()
-    for what, kc, m in coins:
+    for name, what, kc, m in coins:
+        kem = KyberRound3(schemes[name])
         pk, sk = kem.keygen(kc)
         ct, ss = kem.encaps(pk, m)
         assert kem.decaps(sk, ct) == ss
         out.append(
             {
+                "name": name,
                 "what": what,
                 "keygen_coins": kc.hex(),
                 "encaps_coins": m.hex(),
@@ -481,7 +487,7 @@ def main():
             "do not edit by hand."
         ),
         "kem_combiner": combiner_vectors(),
-        "kyber1024_round3": kyber1024_vectors(),
+        "kyber_round3": kyber_round3_vectors(),
         "aes_256_cbc_hmac_sha256": cbc_hmac_vectors(),
         "hmac_blake2": hmac_vectors(),
         "hkdf_blake2": hkdf_vectors(),
