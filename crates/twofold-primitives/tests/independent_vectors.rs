@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use twofold_core::AlgorithmId;
+use twofold_core::{AlgorithmId, SecretBytes};
 use twofold_primitives::registry::registry;
 
 fn data() -> Value {
@@ -61,38 +61,35 @@ fn named<T: AlgorithmId + ?Sized>(list: &[&'static T], name: &str) -> Vec<&'stat
     found
 }
 
+/// Compares a key pair with the case's `pk_sha256` and `sk_sha256`.
+fn check_key_pair(pk: &[u8], sk: &SecretBytes, case: &Value, ctx: &str) {
+    assert_eq!(sha256_hex(&[pk]), field(case, "pk_sha256"), "{ctx}: pk");
+    let sk_digest = sha256_hex(&[sk.expose()]);
+    assert_eq!(sk_digest, field(case, "sk_sha256"), "{ctx}: sk");
+}
+
+/// Checks one KEM case (coins in, SHA-256 of pk/sk/ct and ss out) against
+/// every registered backend of `name`.
+fn check_kem_case(name: &str, case: &Value, what: &str) {
+    for k in named(&registry().kems, name) {
+        let ctx = format!("{} ({what})", k.id());
+        let (pk, sk) = k.generate_derand(&bytes(case, "keygen_coins")).unwrap();
+        check_key_pair(&pk, &sk, case, &ctx);
+        let (ct, ss) = k
+            .encapsulate_derand(&pk, &bytes(case, "encaps_coins"))
+            .unwrap();
+        assert_eq!(sha256_hex(&[&ct]), field(case, "ct_sha256"), "{ctx}: ct");
+        assert_eq!(hex::encode(ss.expose()), field(case, "ss"), "{ctx}: ss");
+        let back = k.decapsulate(sk.expose(), &ct).unwrap();
+        assert_eq!(hex::encode(back.expose()), field(case, "ss"), "{ctx}");
+    }
+}
+
 #[test]
 fn kem_combiners_match_the_python_combiner() {
     let data = data();
-    for case in cases(&data, "kem_combiner") {
-        let name = field(case, "name");
-        for k in named(&registry().kems, &name) {
-            let (pk, sk) = k.generate_derand(&bytes(case, "keygen_coins")).unwrap();
-            assert_eq!(
-                sha256_hex(&[&pk]),
-                field(case, "pk_sha256"),
-                "{} pk",
-                k.id()
-            );
-            assert_eq!(
-                sha256_hex(&[sk.expose()]),
-                field(case, "sk_sha256"),
-                "{} sk",
-                k.id()
-            );
-            let (ct, ss) = k
-                .encapsulate_derand(&pk, &bytes(case, "encaps_coins"))
-                .unwrap();
-            assert_eq!(
-                sha256_hex(&[&ct]),
-                field(case, "ct_sha256"),
-                "{} ct",
-                k.id()
-            );
-            assert_eq!(hex::encode(ss.expose()), field(case, "ss"), "{} ss", k.id());
-            let back = k.decapsulate(sk.expose(), &ct).unwrap();
-            assert_eq!(hex::encode(back.expose()), field(case, "ss"), "{}", k.id());
-        }
+    for (i, case) in cases(&data, "kem_combiner").iter().enumerate() {
+        check_kem_case(&field(case, "name"), case, &format!("case {i}"));
     }
 }
 
@@ -104,24 +101,7 @@ fn kem_combiners_match_the_python_combiner() {
 fn kyber_round3_matches_kyber_py() {
     let data = data();
     for case in cases(&data, "kyber_round3") {
-        let (name, what) = (field(case, "name"), field(case, "what"));
-        for k in named(&registry().kems, &name) {
-            let ctx = format!("{} ({what})", k.id());
-            let (pk, sk) = k.generate_derand(&bytes(case, "keygen_coins")).unwrap();
-            assert_eq!(sha256_hex(&[&pk]), field(case, "pk_sha256"), "{ctx}: pk");
-            assert_eq!(
-                sha256_hex(&[sk.expose()]),
-                field(case, "sk_sha256"),
-                "{ctx}: sk"
-            );
-            let (ct, ss) = k
-                .encapsulate_derand(&pk, &bytes(case, "encaps_coins"))
-                .unwrap();
-            assert_eq!(sha256_hex(&[&ct]), field(case, "ct_sha256"), "{ctx}: ct");
-            assert_eq!(hex::encode(ss.expose()), field(case, "ss"), "{ctx}: ss");
-            let back = k.decapsulate(sk.expose(), &ct).unwrap();
-            assert_eq!(hex::encode(back.expose()), field(case, "ss"), "{ctx}");
-        }
+        check_kem_case(&field(case, "name"), case, &field(case, "what"));
     }
 }
 
@@ -234,12 +214,7 @@ fn composite_signature_matches_pyca_ed25519_and_dilithium_py() {
         for s in named(&registry().signatures, &name) {
             let ctx = format!("{}, {}-byte message", s.id(), msg.len());
             let (pk, sk) = s.generate_derand(&bytes(case, "keygen_coins")).unwrap();
-            assert_eq!(sha256_hex(&[&pk]), field(case, "pk_sha256"), "{ctx}: pk");
-            assert_eq!(
-                sha256_hex(&[sk.expose()]),
-                field(case, "sk_sha256"),
-                "{ctx}: sk"
-            );
+            check_key_pair(&pk, &sk, case, &ctx);
             let sig = s
                 .sign_derand(sk.expose(), &msg, &bytes(case, "sign_coins"))
                 .unwrap();
