@@ -7,6 +7,16 @@
 //! pqcrypto-mlkem): clatter's RustCrypto ML-KEM needs ml-kem 0.2, which
 //! cannot share a lock file with the ml-kem 0.3 twofold-primitives uses.
 //! Every test runs over every backend of every twofold primitive involved.
+//!
+//! clatter's static keys are made from a seed, so that a failure can be
+//! replayed: `CLATTER_KEY_SEED` (hex) if set, else fresh bytes from the
+//! operating system, printed with any failure. clatter's PQClean ML-KEM
+//! takes no randomness from its caller, so clatter's static KEM key pair is
+//! made from the seed with twofold's ML-KEM key generation (the FIPS 203
+//! encodings clatter reads as they are); its static X25519 secret comes
+//! from the seed and clatter computes the public key. clatter still draws
+//! its ephemeral keys and encapsulation coins from the operating system
+//! inside the library, which no caller can seed.
 #![allow(deprecated)] // clatter 2.3 marks pqclean_ml_kem deprecated.
 
 use std::marker::PhantomData;
@@ -20,7 +30,7 @@ use clatter::handshakepattern::{self as hp, HandshakePattern};
 use clatter::traits::{Cipher, Dh as ClatterDh, Handshaker, Hash, Kem as ClatterKem};
 use clatter::transportstate::TransportState as ClatterTransport;
 use clatter::{HybridHandshake, HybridHandshakeParams, KeyPair, PqHandshake};
-use twofold::core::{AlgorithmId, CryptoRng, SecretBytes, ShakeRng};
+use twofold::core::{AlgorithmId, CryptoRng, OsRng, SecretBytes, ShakeRng};
 use twofold::handshake::noise::{
     HandshakeBuilder, HandshakeState, PatternKind, ProtocolName, Role, TransportState,
 };
@@ -85,23 +95,42 @@ struct Keys {
     kem: Option<(Vec<u8>, Vec<u8>)>,
 }
 
-fn clatter_kem_keys<K: ClatterKem>() -> (Vec<u8>, Vec<u8>) {
-    let kp = K::genkey().unwrap();
-    (kp.public.as_slice().to_vec(), kp.secret.as_slice().to_vec())
+/// The seed of clatter's static keys for one test: `CLATTER_KEY_SEED` (hex)
+/// if set, else 16 fresh bytes from the operating system.
+fn key_seed() -> Vec<u8> {
+    match std::env::var("CLATTER_KEY_SEED") {
+        Ok(h) => hex::decode(h.trim()).expect("CLATTER_KEY_SEED must be hex"),
+        Err(_) => {
+            let mut seed = vec![0u8; 16];
+            OsRng.fill_bytes(&mut seed);
+            seed
+        }
+    }
 }
 
-fn clatter_keys(spec: &Spec) -> Keys {
-    let kem = match spec.skem {
-        "MLKEM512" => clatter_kem_keys::<MlKem512>(),
-        "MLKEM768" => clatter_kem_keys::<MlKem768>(),
-        "MLKEM1024" => clatter_kem_keys::<MlKem1024>(),
+/// clatter's static keys for `spec`, from `seed` (see the module docs).
+fn clatter_keys(spec: &Spec, seed: &[u8]) -> Keys {
+    let mut rng = ShakeRng::new(&[seed, b" clatter keys ", spec.name().as_bytes()].concat());
+    let kem_name = match spec.skem {
+        "MLKEM512" => "ML-KEM-512",
+        "MLKEM768" => "ML-KEM-768",
+        "MLKEM1024" => "ML-KEM-1024",
         other => panic!("no clatter KEM {other}"),
     };
+    let (pk, sk) = twofold::primitives::registry::kem(kem_name)
+        .unwrap()
+        .generate(&mut rng)
+        .unwrap();
     let dh = (spec.kind == PatternKind::Hybrid).then(|| {
-        let kp = X25519::genkey().unwrap();
-        (kp.public.as_slice().to_vec(), kp.secret.as_slice().to_vec())
+        let mut secret = [0u8; 32];
+        rng.fill_bytes(&mut secret);
+        let public = X25519::pubkey(&<X25519 as ClatterDh>::PrivateKey::from_slice(&secret));
+        (public.as_slice().to_vec(), secret.to_vec())
     });
-    Keys { dh, kem: Some(kem) }
+    Keys {
+        dh,
+        kem: Some((pk, sk.expose().to_vec())),
+    }
 }
 
 fn our_keys(name: &str, r: &Registry, rng: &mut dyn CryptoRng) -> Keys {
@@ -480,11 +509,11 @@ fn into_transport(p: Peer<'_>) -> Transport {
 
 /// One handshake between twofold (as `ours`) and clatter, then transport
 /// messages and a rekey each way.
-fn run(spec: &Spec, r: &Registry, ours: Role) {
+fn run(spec: &Spec, r: &Registry, ours: Role, seed: &[u8]) {
     let name = spec.name();
     let mut key_rng = ShakeRng::new(format!("clatter keys {name}").as_bytes());
     let our = our_keys(&name, r, &mut key_rng);
-    let their = clatter_keys(spec);
+    let their = clatter_keys(spec, seed);
     let mut rng = ShakeRng::new(b"twofold side");
     let mut b = HandshakeBuilder::new(&name, r).unwrap().prologue(PROLOGUE);
     let pattern = b.protocol_name().pattern().clone();
@@ -540,15 +569,17 @@ fn run(spec: &Spec, r: &Registry, ours: Role) {
 
 /// Runs `specs` in both directions over every backend; collects failures.
 fn run_all(specs: &[Spec]) -> usize {
+    let seed = key_seed();
     let mut runs = 0;
     let mut failures = Vec::new();
     for spec in specs {
         let name = spec.name();
         for r in registries(&name) {
             for ours in [Role::Initiator, Role::Responder] {
-                let ok =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(spec, &r, ours)))
-                        .is_ok();
+                let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run(spec, &r, ours, &seed)
+                }))
+                .is_ok();
                 if !ok {
                     failures.push(format!("{name}, twofold as {ours}, {}", describe(&r)));
                 }
@@ -558,8 +589,9 @@ fn run_all(specs: &[Spec]) -> usize {
     }
     assert!(
         failures.is_empty(),
-        "{} of {runs} runs failed:\n{}",
+        "{} of {runs} runs failed (replay with CLATTER_KEY_SEED={}):\n{}",
         failures.len(),
+        hex::encode(&seed),
         failures.join("\n")
     );
     runs

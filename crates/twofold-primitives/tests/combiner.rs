@@ -3,6 +3,11 @@
 //! `SHA3-256(ss_1 || ss_2 || ct_1 || ct_2 || pk_1 || pk_2 || label)`, and
 //! compared with the combiner's output; wrong lengths are typed errors; a
 //! modified ciphertext component changes the key.
+//!
+//! The recomputation uses this crate's own components, so it checks the
+//! composition, not them. The combiner has no published vectors; the
+//! independent check is `independent_vectors.rs` (the same formula in Python
+//! over OpenSSL's X25519 and kyber-py).
 
 use sha3::{Digest, Sha3_256};
 use twofold_core::{AlgorithmId, Error, Kem, ShakeRng};

@@ -8,15 +8,15 @@
 //!   in every backend; for ML-KEM and Kyber it is the implicit-rejection key,
 //!   recomputed here from its definition.
 //!
-//! Round-3 Kyber has no official known-answer value in PROTOCOLS.md (the
-//! reference lists none) and only one backend (libcrux: pqcrypto-kyber 0.8.1
-//! is the FIPS 203 ipd, see src/kem/pqcrypto.rs). Its key generation is
-//! pinned by the CCTV ipd digests (tests/kat_mlkem.rs), Kyber1024 is compared
-//! byte for byte with the round-3 reference port pqc_kyber
-//! (tests/kyber_round3_reference.rs), and here its
-//! encapsulation and decapsulation are checked against a second, independent
-//! construction from the ML-KEM backends and the round-3 differences listed
-//! in PROTOCOLS.md §2.2: `m` pre-hashed with SHA3-256, and
+//! Round-3 Kyber has only one backend (libcrux: pqcrypto-kyber 0.8.1 is the
+//! FIPS 203 ipd, see src/kem/pqcrypto.rs). Its key generation is pinned by
+//! the CCTV ipd digests (tests/kat_mlkem.rs), Kyber1024 is compared byte for
+//! byte with the round-3 reference port pqc_kyber
+//! (tests/kyber_round3_reference.rs), all three sizes with kyber-py
+//! (tests/independent_vectors.rs), and here its encapsulation and
+//! decapsulation are checked against a second construction from the ML-KEM
+//! backends and the round-3 differences (round-3 specification, Algorithms
+//! 8 and 9): `m` pre-hashed with SHA3-256, and
 //! `K = SHAKE256(K̄ || SHA3-256(c))`.
 
 use std::collections::BTreeMap;

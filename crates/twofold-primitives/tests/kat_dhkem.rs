@@ -9,7 +9,7 @@
 //! The RFC generates every key pair as `DeriveKeyPair(ikm)`, which is what
 //! twofold's key-generation and encapsulation coins go through.
 
-use twofold_core::{Error, Kem};
+use twofold_core::{AlgorithmId, Dh, DhSizes, Error, Kem, SecretBytes};
 use twofold_primitives::{dh, hybrid};
 
 struct Vector {
@@ -134,6 +134,75 @@ fn low_order_points_are_refused() {
     }
 }
 
+/// A Diffie-Hellman function the DHKEM constructor must refuse: either
+/// another curve's name, or X25519's name with other sizes.
+struct FakeDh {
+    name: &'static str,
+    sizes: DhSizes,
+}
+
+impl AlgorithmId for FakeDh {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn backend(&self) -> &'static str {
+        "test"
+    }
+}
+
+impl Dh for FakeDh {
+    fn sizes(&self) -> DhSizes {
+        self.sizes
+    }
+    fn public_key(&self, _sk: &[u8]) -> twofold_core::Result<Vec<u8>> {
+        Ok(vec![0x42; self.sizes.pk])
+    }
+    fn dh(&self, _sk: &[u8], _pk: &[u8]) -> twofold_core::Result<SecretBytes> {
+        Ok(SecretBytes::from_slice(&vec![0x42; self.sizes.shared]))
+    }
+}
+
+static X448_LIKE: FakeDh = FakeDh {
+    name: "X448",
+    sizes: DhSizes {
+        pk: 56,
+        sk: 56,
+        shared: 56,
+    },
+};
+static X25519_WRONG_PK: FakeDh = FakeDh {
+    name: "X25519",
+    sizes: DhSizes {
+        pk: 33,
+        sk: 32,
+        shared: 32,
+    },
+};
+static X25519_WRONG_SK: FakeDh = FakeDh {
+    name: "X25519",
+    sizes: DhSizes {
+        pk: 32,
+        sk: 31,
+        shared: 32,
+    },
+};
+static X25519_WRONG_SHARED: FakeDh = FakeDh {
+    name: "X25519",
+    sizes: DhSizes {
+        pk: 32,
+        sk: 32,
+        shared: 64,
+    },
+};
+static NOT_X25519_SAME_SIZES: FakeDh = FakeDh {
+    name: "Curve25519-variant",
+    sizes: DhSizes {
+        pk: 32,
+        sk: 32,
+        shared: 32,
+    },
+};
+
 #[test]
 fn constructor_accepts_x25519_only() {
     let mut x25519 = 0;
@@ -151,4 +220,19 @@ fn constructor_accepts_x25519_only() {
         x25519 += 1;
     }
     assert!(x25519 > 0, "no X25519 backend");
+    let refused: [&'static dyn Dh; 5] = [
+        &X448_LIKE,
+        &X25519_WRONG_PK,
+        &X25519_WRONG_SK,
+        &X25519_WRONG_SHARED,
+        &NOT_X25519_SAME_SIZES,
+    ];
+    for d in refused {
+        assert!(
+            matches!(hybrid::dhkem::DhKemX25519::new(d), Err(Error::Misuse(_))),
+            "{} with sizes {:?} accepted",
+            d.name(),
+            d.sizes()
+        );
+    }
 }

@@ -1,19 +1,21 @@
 //! Known-answer tests for every HKDF backend, and libsignal's chain-key KAT.
 //!
 //! Sources (independent of this code):
-//! * RFC 5869 Appendix A.1 and A.3 (PROTOCOLS.md §10.6); A.2 ("longer
-//!   inputs/outputs") with PRK and OKM as published in the RFC, found with the
-//!   search tool in several independent test suites quoting it.
-//! * libsignal `test_chain_key_derivation` (PROTOCOLS.md §3.2): CK, the message
-//!   key seed, cipher key, MAC key, next CK; the IV is PROTOCOLS.md's own
-//!   independent recomputation.
+//! * RFC 5869 Appendix A.1, A.2 ("longer inputs/outputs") and A.3, PRK and
+//!   OKM as published in the RFC.
+//! * libsignal `test_chain_key_derivation` (signalapp/libsignal,
+//!   `rust/protocol/src/ratchet/keys.rs`; values only): CK, the message key
+//!   seed, cipher key, MAC key, next CK. The IV is not in that test; it is
+//!   the one OpenSSL's HKDF gives (`independent_vectors.rs`).
 //! * HKDF-SHA512: Wycheproof `testvectors_v1/hkdf_sha512_test.json`
 //!   (C2SP/wycheproof, commit 427a648c39e2edea11b75bcdcd72eea3da482d6f),
 //!   tcIds 1, 3, 11, 12 (empty salt / salt and info, 20 to 64 bytes).
 //!
 //! Besides the registered backends, every test also runs [`HkdfOver`] over
-//! each SHA-256 (or SHA-512) hash backend: the RFC vectors are what makes
-//! the generic construction (registered for BLAKE2) trustworthy.
+//! each SHA-256 (or SHA-512) hash backend, so the RFC vectors pin the generic
+//! construction that is registered for BLAKE2. No published vector covers
+//! HKDF over BLAKE2 itself; `independent_vectors.rs` checks it against two
+//! Python implementations.
 
 use twofold_core::{Hash, Kdf};
 use twofold_primitives::hash::{self, hkdf::HkdfOver};
@@ -193,7 +195,7 @@ fn hkdf_sha512_wycheproof() {
 }
 
 // ---------------------------------------------------------------------------
-// libsignal chain-key KAT (PROTOCOLS.md §3.2)
+// libsignal chain-key KAT
 // ---------------------------------------------------------------------------
 
 const CK: &str = "8ab72d6f4cc5ac0d387eaf463378ddb28edd07385b1cb01250c715982e7ad48f";

@@ -124,7 +124,7 @@ fn cctv_accumulated_100() {
 }
 
 #[test]
-#[ignore = "slow: run with --run-ignored"]
+#[ignore = "slow in debug builds: `cargo test -- --ignored` runs it"]
 fn cctv_accumulated_10000() {
     run_accumulated(10_000);
 }

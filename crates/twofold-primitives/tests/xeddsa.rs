@@ -1,5 +1,10 @@
-//! XEdDSA cross-checks. There are no official XEdDSA vectors, so the checks
-//! rest on independent code and on the algebra the spec states:
+//! XEdDSA cross-checks. There are no official XEdDSA vectors; the
+//! signature bytes of both profiles are pinned against a second
+//! implementation in `independent_vectors.rs` (libsodium arithmetic, from
+//! `tests/python/independent_vectors.py`), and the signal profile is also
+//! checked against a signature made by libsignal itself (verify only: its
+//! `Z` is not published). The checks here rest on independent code and on
+//! the algebra the spec states:
 //! * keys are X25519 keys: the public key equals `crate::dh::dalek::X25519`'s;
 //! * an `XEdDSA` (spec) signature is a standard Ed25519 signature under the
 //!   Edwards key `to_edwards(u, sign 0)` and verifies with ed25519-dalek;
@@ -305,5 +310,55 @@ fn profiles_differ_only_in_the_documented_ways() {
             }
             assert!(found, "no key with sign bit 0 found");
         }
+    }
+}
+
+/// A signature made by libsignal, from its own test `test_signature` in
+/// `rust/core/src/curve/curve25519.rs` (signalapp/libsignal, commit
+/// 06ef1fadd27a32c50ac398f440967af71d0ea6b7; values only): Alice's identity
+/// key signs her 33-byte `0x05`-prefixed ephemeral public key. Its byte 63
+/// carries sign bit 1, the case in which the profiles disagree.
+mod libsignal_vector {
+    pub const PRIVATE: &str = "c097248412e58bf05df4879682051327\
+                           94178e367637f5818f81e0e6ce73e865";
+    pub const PUBLIC: &str = "ab7e717d4a163b7d9a1d8071dfe9dcf8cdcd1cea3339b6356be84d887e322c64";
+    pub const MESSAGE: &str = "05edce9d9c415ca78cb7252e72c2c4a554d3eb29485a0e1d503118d1a82d99fb4a";
+    pub const SIGNATURE: &str = "5de88ca9a89b4a115da79109c67c9c7464a3e4180274f1cb8c63c2984e286dfb\
+                                 ede82deb9dcd9fae0bfbb821569b3d9001bd8130cd11d486cef047bd60b86e88";
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap()
+}
+
+#[test]
+fn libsignal_signature_verifies_under_the_signal_profile_only() {
+    use libsignal_vector::*;
+    let (sk, pk) = (unhex(PRIVATE), unhex(PUBLIC));
+    let (msg, sig) = (unhex(MESSAGE), unhex(SIGNATURE));
+    assert_eq!(sig[63] >> 7, 1, "the vector carries sign bit 1");
+    for s in signal() {
+        assert_eq!(s.generate_derand(&sk).unwrap().0, pk, "{}", s.id());
+        assert_eq!(s.verify(&pk, &msg, &sig), Ok(()), "{}", s.id());
+        // As libsignal's own test does: every single-bit change fails.
+        for i in 0..sig.len() {
+            let mut bad = sig.clone();
+            bad[i] ^= 0x01;
+            assert_eq!(
+                s.verify(&pk, &msg, &bad),
+                Err(Error::VerificationFailed),
+                "{} byte {i}",
+                s.id()
+            );
+        }
+    }
+    for s in spec() {
+        assert_eq!(s.generate_derand(&sk).unwrap().0, pk, "{}", s.id());
+        assert_eq!(
+            s.verify(&pk, &msg, &sig),
+            Err(Error::VerificationFailed),
+            "{}: sign bit 1 is not a spec signature",
+            s.id()
+        );
     }
 }
