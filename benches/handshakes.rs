@@ -24,7 +24,7 @@
 //!   allocation inside the loop). snow and clatter draw randomness from
 //!   the operating system; so does `twofold` (`OsRng`).
 //! * `floor` ([`Floor::run`]): exactly the primitive calls one handshake
-//!   makes (recorded through a recording resolver: key generation, DH,
+//!   makes (recorded by the observer through an observing resolver: key generation, DH,
 //!   encapsulation, decapsulation, signatures, and every hash, HMAC, KDF
 //!   and AEAD call with its real input size) on the same backends, with
 //!   valid inputs made in advance, drawing from an in-process SHAKE stream
@@ -55,56 +55,22 @@ use clatter::traits::{Dh as _, Handshaker, Kem as _};
 use clatter::{HybridHandshake, HybridHandshakeParams, KeyPair, PqHandshake};
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
-use twofold::core::{
-    Aead, Dh, Hash, Kdf, Kem, OsRng, Resolver, Result as CoreResult, ShakeRng, Signature, Xof,
-};
+use std::sync::Arc;
+
+use twofold::core::resolve::Prefer;
+use twofold::core::{OsRng, Resolver, ShakeRng};
 use twofold::handshake::noise::{Pattern, ProtocolName, Role};
+use twofold::harness::Floor;
+use twofold::harness::handshakes::{Prepared, suites};
 use twofold::primitives::registry::REGISTRY;
-use twofold::suite::{Floor, Prepared, suites};
 
 // ------------------------------------------------------------- resolver
 
 /// The registry, except that a bare `ML-KEM-*` name selects the pqcrypto
 /// backend (PQClean, the C code snow and clatter link) instead of the
 /// default.
-struct PqClean;
-
-static PQCLEAN: PqClean = PqClean;
-
-/// `ML-KEM-768` -> `ML-KEM-768@pqcrypto`; anything else (another
-/// algorithm, or a name that already picks a backend) is left alone.
-fn pqclean_name(name: &str) -> Option<String> {
-    let is_mlkem = name
-        .get(..7)
-        .is_some_and(|p| p.eq_ignore_ascii_case("ML-KEM-"));
-    (is_mlkem && !name.contains('@')).then(|| format!("{name}@pqcrypto"))
-}
-
-impl Resolver for PqClean {
-    fn kem(&self, name: &str) -> CoreResult<&'static dyn Kem> {
-        match pqclean_name(name) {
-            Some(n) => REGISTRY.kem(&n),
-            None => REGISTRY.kem(name),
-        }
-    }
-    fn dh(&self, name: &str) -> CoreResult<&'static dyn Dh> {
-        REGISTRY.dh(name)
-    }
-    fn signature(&self, name: &str) -> CoreResult<&'static dyn Signature> {
-        REGISTRY.signature(name)
-    }
-    fn aead(&self, name: &str) -> CoreResult<&'static dyn Aead> {
-        REGISTRY.aead(name)
-    }
-    fn hash(&self, name: &str) -> CoreResult<&'static dyn Hash> {
-        REGISTRY.hash(name)
-    }
-    fn xof(&self, name: &str) -> CoreResult<&'static dyn Xof> {
-        REGISTRY.xof(name)
-    }
-    fn kdf(&self, name: &str) -> CoreResult<&'static dyn Kdf> {
-        REGISTRY.kdf(name)
-    }
+fn pqclean() -> Arc<dyn Resolver> {
+    Arc::new(Prefer::new(&*REGISTRY).backend("ML-KEM-", "pqcrypto"))
 }
 
 // ---------------------------------------------------------------- suites
@@ -376,7 +342,7 @@ fn clatter_row(g: &mut BenchmarkGroup<'_, WallTime>, suite: &str, make: MakePatt
 
 /// A prepared suite and its floor; runs the handshake once and prints its
 /// wire size and floor.
-fn prepare(suite: &str, label: &str, resolver: &'static dyn Resolver) -> (Prepared, Floor) {
+fn prepare(suite: &str, label: &str, resolver: Arc<dyn Resolver>) -> (Prepared, Floor) {
     let mut rng = OsRng;
     let p = Prepared::with_resolver(suite, resolver, &mut rng).expect("listed suites resolve");
     let input = p.setup(&mut rng).expect("set-up");
@@ -408,8 +374,8 @@ fn floor_row(g: &mut BenchmarkGroup<'_, WallTime>, id: &str, floor: &Floor) {
 
 fn handshakes(c: &mut Criterion) {
     for suite in all_suites() {
-        let (p, floor) = prepare(&suite, "twofold", &*REGISTRY);
-        let pqclean = wants_pqclean(&suite).then(|| prepare(&suite, "twofold-pqclean", &PQCLEAN));
+        let (p, floor) = prepare(&suite, "twofold", Arc::new(&*REGISTRY));
+        let pqclean = wants_pqclean(&suite).then(|| prepare(&suite, "twofold-pqclean", pqclean()));
         let mut g = c.benchmark_group(format!("handshake/{suite}"));
         twofold_row(&mut g, "twofold", &p);
         if let Some((pp, _)) = &pqclean {

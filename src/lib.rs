@@ -1,16 +1,18 @@
 //! twofold: hybrid (classical + post-quantum) secure-messaging protocols put
 //! together from interchangeable primitives.
 //!
-//! This facade re-exports the layers (see DESIGN.md §1):
-//! [`core`] (traits, secrets, errors, randomness), [`primitives`] (backends,
-//! hybrid combiners, the registry) and [`handshake`] (X3DH, PQXDH, Noise).
+//! This facade re-exports the layers, bottom up: [`core`] (traits, secrets,
+//! errors, randomness, resolvers, the observer), [`primitives`] (backends,
+//! hybrid combiners, the registry), [`handshake`] (X3DH, PQXDH, Noise) and
+//! [`harness`] (suites by name, both sides in memory, observed runs and
+//! their floors, prepared primitive operations), and holds the `twofold`
+//! command-line tool.
 #![forbid(unsafe_code)]
 
 pub use twofold_core as core;
 pub use twofold_handshake as handshake;
+pub use twofold_harness as harness;
 pub use twofold_primitives as primitives;
 
-pub mod primitive_ops;
-pub mod suite;
-
+pub use twofold_harness::{handshakes as suite, primitive_ops};
 pub use twofold_primitives::registry::{REGISTRY, registry};

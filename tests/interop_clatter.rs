@@ -30,7 +30,7 @@ use clatter::handshakepattern::{self as hp, HandshakePattern};
 use clatter::traits::{Cipher, Dh as ClatterDh, Handshaker, Hash, Kem as ClatterKem};
 use clatter::transportstate::TransportState as ClatterTransport;
 use clatter::{HybridHandshake, HybridHandshakeParams, KeyPair, PqHandshake};
-use twofold::core::{AlgorithmId, CryptoRng, OsRng, SecretBytes, ShakeRng};
+use twofold::core::{AlgorithmId, CryptoRng, Off, OsRng, SecretBytes, ShakeRng};
 use twofold::handshake::noise::{
     HandshakeBuilder, HandshakeState, PatternKind, ProtocolName, Role, TransportState,
 };
@@ -74,6 +74,7 @@ fn registries(name: &str) -> Vec<Registry> {
             hashes: vec![hashes[i % hashes.len()]],
             xofs: vec![],
             kdfs: vec![],
+            defaults: vec![],
         })
         .collect()
 }
@@ -429,15 +430,16 @@ fn clatter(spec: &Spec, role: Role, mine: &Keys, peer: &Keys) -> Box<dyn Remote>
 }
 
 enum Peer<'r> {
-    Ours(Option<HandshakeState<'r>>),
+    /// A twofold state and the generator its writes draw from.
+    Ours(Option<HandshakeState>, &'r mut dyn CryptoRng),
     Clatter(Box<dyn Remote>),
 }
 
 impl Peer<'_> {
     fn write(&mut self, p: &[u8]) -> Vec<u8> {
         match self {
-            Peer::Ours(hs) => {
-                let (s, m) = hs.take().unwrap().write_message(p).unwrap();
+            Peer::Ours(hs, rng) => {
+                let (s, m) = hs.take().unwrap().write_message(p, *rng, &mut Off).unwrap();
                 *hs = Some(s);
                 m
             }
@@ -446,8 +448,8 @@ impl Peer<'_> {
     }
     fn read(&mut self, m: &[u8]) -> Vec<u8> {
         match self {
-            Peer::Ours(hs) => {
-                let (s, p) = hs.take().unwrap().read_message(m).unwrap();
+            Peer::Ours(hs, _) => {
+                let (s, p) = hs.take().unwrap().read_message(m, &mut Off).unwrap();
                 *hs = Some(s);
                 p
             }
@@ -456,7 +458,7 @@ impl Peer<'_> {
     }
     fn finished(&self) -> bool {
         match self {
-            Peer::Ours(hs) => hs.as_ref().unwrap().is_finished(),
+            Peer::Ours(hs, _) => hs.as_ref().unwrap().is_finished(),
             Peer::Clatter(hs) => hs.finished(),
         }
     }
@@ -502,7 +504,7 @@ impl Transport {
 
 fn into_transport(p: Peer<'_>) -> Transport {
     match p {
-        Peer::Ours(hs) => Transport::Ours(hs.unwrap().split().unwrap()),
+        Peer::Ours(hs, _) => Transport::Ours(hs.unwrap().split(&mut Off).unwrap()),
         Peer::Clatter(hs) => Transport::Clatter(hs.transport()),
     }
 }
@@ -533,7 +535,7 @@ fn run(spec: &Spec, r: &Registry, ours: Role, seed: &[u8]) {
     for n in pattern.psk_numbers() {
         b = b.psk(n, &psk(n)).unwrap();
     }
-    let me = Peer::Ours(Some(b.build(ours, &mut rng).unwrap()));
+    let me = Peer::Ours(Some(b.build(ours, &mut Off).unwrap()), &mut rng);
     let them = clatter(spec, ours.peer(), &their, &our);
     assert_eq!(them.name(), name, "clatter names the protocol differently");
     let them = Peer::Clatter(them);

@@ -12,7 +12,7 @@
 //!
 //! Every test runs over every backend of every twofold primitive involved.
 
-use twofold::core::{AlgorithmId, CryptoRng, Dh, SecretBytes, ShakeRng};
+use twofold::core::{AlgorithmId, CryptoRng, Dh, Off, SecretBytes, ShakeRng};
 use twofold::handshake::noise::{
     HandshakeBuilder, HandshakeState, ProtocolName, Role, TransportState,
 };
@@ -52,6 +52,7 @@ fn registries(name: &str) -> Vec<Registry> {
             hashes: vec![hashes[i % hashes.len()]],
             xofs: vec![],
             kdfs: vec![],
+            defaults: vec![],
         })
         .collect()
 }
@@ -85,7 +86,8 @@ const PSK: [u8; 32] = [0x5a; 32];
 const PROLOGUE: &[u8] = b"twofold x snow";
 
 enum Peer<'r> {
-    Ours(Option<HandshakeState<'r>>),
+    /// A twofold state and the generator its writes draw from.
+    Ours(Option<HandshakeState>, &'r mut dyn CryptoRng),
     Snow(Box<snow::HandshakeState>),
 }
 
@@ -112,7 +114,7 @@ impl<'r> Peer<'r> {
         for n in pattern.psk_numbers() {
             b = b.psk(n, &PSK).unwrap();
         }
-        Peer::Ours(Some(b.build(role, rng).unwrap()))
+        Peer::Ours(Some(b.build(role, &mut Off).unwrap()), rng)
     }
 
     fn snow(name: &str, role: Role, me: &Keys, peer: &Keys) -> Self {
@@ -140,8 +142,12 @@ impl<'r> Peer<'r> {
 
     fn write(&mut self, payload: &[u8]) -> Vec<u8> {
         match self {
-            Peer::Ours(hs) => {
-                let (s, m) = hs.take().unwrap().write_message(payload).unwrap();
+            Peer::Ours(hs, rng) => {
+                let (s, m) = hs
+                    .take()
+                    .unwrap()
+                    .write_message(payload, *rng, &mut Off)
+                    .unwrap();
                 *hs = Some(s);
                 m
             }
@@ -156,8 +162,8 @@ impl<'r> Peer<'r> {
 
     fn read(&mut self, msg: &[u8]) -> Vec<u8> {
         match self {
-            Peer::Ours(hs) => {
-                let (s, p) = hs.take().unwrap().read_message(msg).unwrap();
+            Peer::Ours(hs, _) => {
+                let (s, p) = hs.take().unwrap().read_message(msg, &mut Off).unwrap();
                 *hs = Some(s);
                 p
             }
@@ -172,21 +178,21 @@ impl<'r> Peer<'r> {
 
     fn finished(&self) -> bool {
         match self {
-            Peer::Ours(hs) => hs.as_ref().unwrap().is_finished(),
+            Peer::Ours(hs, _) => hs.as_ref().unwrap().is_finished(),
             Peer::Snow(hs) => hs.is_handshake_finished(),
         }
     }
 
     fn hash(&self) -> Vec<u8> {
         match self {
-            Peer::Ours(hs) => hs.as_ref().unwrap().handshake_hash().to_vec(),
+            Peer::Ours(hs, _) => hs.as_ref().unwrap().handshake_hash().to_vec(),
             Peer::Snow(hs) => hs.get_handshake_hash().to_vec(),
         }
     }
 
     fn transport(self) -> Transport {
         match self {
-            Peer::Ours(hs) => Transport::Ours(hs.unwrap().split().unwrap()),
+            Peer::Ours(hs, _) => Transport::Ours(hs.unwrap().split(&mut Off).unwrap()),
             Peer::Snow(hs) => Transport::Snow(Box::new(hs.into_transport_mode().unwrap())),
         }
     }

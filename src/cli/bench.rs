@@ -5,12 +5,14 @@
 //! of one operation in microseconds, measured in this run, with the sizes that
 //! go on the wire.
 
+use std::io::Write;
 use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
 use twofold::core::OsRng;
-use twofold::primitive_ops::primitive_ops;
+use twofold::harness::handshakes::{Prepared, suites};
+use twofold::harness::primitive_ops::primitive_ops;
 use twofold::primitives::registry::Entry;
 
 use super::measure::{median_us, median_us_with_setup};
@@ -94,13 +96,13 @@ pub struct HandshakeRow {
 pub fn handshake_rows(args: &BenchArgs) -> Result<Vec<HandshakeRow>, Box<dyn std::error::Error>> {
     let b = Duration::from_millis(args.budget_ms);
     let mut rows = Vec::new();
-    for name in twofold::suite::suites() {
+    for name in suites() {
         if let Some(f) = &args.filter
             && !name.to_ascii_lowercase().contains(&f.to_ascii_lowercase())
         {
             continue;
         }
-        let p = twofold::suite::Prepared::new(&name, &mut OsRng)?;
+        let p = Prepared::new(&name, &mut OsRng)?;
         let wire_bytes = p.handshake(p.setup(&mut OsRng)?, &mut OsRng)?;
         let floor = p.floor(&mut OsRng)?;
         floor.run(&mut OsRng)?;
@@ -121,7 +123,7 @@ pub fn handshake_rows(args: &BenchArgs) -> Result<Vec<HandshakeRow>, Box<dyn std
     Ok(rows)
 }
 
-fn print_handshakes(rows: &[HandshakeRow], format: Format) {
+fn print_handshakes(rows: &[HandshakeRow], format: Format, out: &mut dyn Write) -> CliResult {
     match format {
         Format::Json => {
             let v: Vec<_> = rows
@@ -132,18 +134,21 @@ fn print_handshakes(rows: &[HandshakeRow], format: Format) {
                            "wire_bytes": r.wire_bytes})
                 })
                 .collect();
-            println!("{}", json!({ "table": "handshakes", "rows": v }));
+            writeln!(out, "{}", json!({ "table": "handshakes", "rows": v }))?;
         }
         Format::Text => {
-            println!(
+            writeln!(
+                out,
                 "\n## handshakes (both sides in memory; floor = the same primitive calls alone)\n"
-            );
-            println!(
+            )?;
+            writeln!(
+                out,
                 "{:<50} {:>12} {:>10} {:>6} {:>7}  floor ops",
                 "suite", "handshake µs", "floor µs", "ratio", "bytes"
-            );
+            )?;
             for r in rows {
-                println!(
+                writeln!(
+                    out,
                     "{:<50} {:>12.1} {:>10.1} {:>6.2} {:>7}  {}",
                     r.suite,
                     r.handshake_us,
@@ -151,14 +156,15 @@ fn print_handshakes(rows: &[HandshakeRow], format: Format) {
                     r.handshake_us / r.floor_us,
                     r.wire_bytes,
                     r.floor_ops
-                );
+                )?;
             }
         }
     }
+    Ok(())
 }
 
 /// Prints rows as a table or JSON.
-pub fn print(title: &str, rows: &[Row], format: Format) {
+pub fn print(title: &str, rows: &[Row], format: Format, out: &mut dyn Write) -> CliResult {
     match format {
         Format::Json => {
             let v: Vec<_> = rows
@@ -168,26 +174,29 @@ pub fn print(title: &str, rows: &[Row], format: Format) {
                            "samples": r.samples, "bytes": r.bytes})
                 })
                 .collect();
-            println!("{}", json!({ "table": title, "rows": v }));
+            writeln!(out, "{}", json!({ "table": title, "rows": v }))?;
         }
         Format::Text => {
-            println!("\n## {title}\n");
-            println!(
+            writeln!(out, "\n## {title}\n")?;
+            writeln!(
+                out,
                 "{:<40} {:<12} {:>12} {:>8}  bytes",
                 "subject", "op", "median µs", "batches"
-            );
+            )?;
             for r in rows {
-                println!(
+                writeln!(
+                    out,
                     "{:<40} {:<12} {:>12.2} {:>8}  {}",
                     r.subject, r.op, r.median_us, r.samples, r.bytes
-                );
+                )?;
             }
         }
     }
+    Ok(())
 }
 
 /// Runs the benchmark table.
-pub fn run(args: &BenchArgs) -> CliResult {
+pub fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     if cfg!(debug_assertions) {
         eprintln!(
             "twofold: warning: debug build; use `cargo run --release -- bench` for real figures"
@@ -207,10 +216,11 @@ pub fn run(args: &BenchArgs) -> CliResult {
             },
             &rows,
             args.format,
-        );
+            out,
+        )?;
     }
     if !hs.is_empty() {
-        print_handshakes(&hs, args.format);
+        print_handshakes(&hs, args.format, out)?;
     }
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! `twofold list`: every primitive with its backend, sizes, coins and default flag.
 
+use std::io::Write;
+
 use super::{CliResult, Format};
 use serde_json::{Value, json};
+use twofold::harness::handshakes as suite;
 use twofold::primitives::registry::{Entry, registry};
-use twofold::suite;
 
 fn size(v: Option<usize>) -> String {
     v.map_or_else(|| "-".to_string(), |n| n.to_string())
@@ -38,7 +40,7 @@ fn entry_json(e: &Entry) -> Value {
 }
 
 /// Prints the registry.
-pub fn run(format: Format) -> CliResult {
+pub fn run(format: Format, out: &mut dyn Write) -> CliResult {
     let entries = registry().entries();
     match format {
         Format::Json => {
@@ -46,13 +48,14 @@ pub fn run(format: Format) -> CliResult {
                 "primitives": entries.iter().map(entry_json).collect::<Vec<_>>(),
                 "handshake_suites": suite::suites(),
             });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         Format::Text => {
-            println!(
+            writeln!(
+                out,
                 "{:<10} {:<36} {:>6} {:>6} {:>7} {:>4}  {:<5} {:<7}",
                 "family", "algorithm@backend", "pk", "sk", "ct/sig", "ss", "coins", "default"
-            );
+            )?;
             for e in &entries {
                 let s = &e.sizes;
                 // AEAD rows show key/nonce/tag in the pk/sk/ct columns' place.
@@ -66,7 +69,8 @@ pub fn run(format: Format) -> CliResult {
                 } else {
                     (size(s.pk), size(s.sk), size(s.ct.or(s.sig)), size(s.ss))
                 };
-                println!(
+                writeln!(
+                    out,
                     "{:<10} {:<36} {:>6} {:>6} {:>7} {:>4}  {:<5} {:<7}",
                     e.family.as_str(),
                     e.id(),
@@ -76,11 +80,11 @@ pub fn run(format: Format) -> CliResult {
                     d,
                     if e.takes_coins { "yes" } else { "no" },
                     if e.is_default { "*" } else { "" }
-                );
+                )?;
             }
-            println!("\nhandshake suites (twofold handshake --suite SUITE):");
+            writeln!(out, "\nhandshake suites (twofold handshake --suite SUITE):")?;
             for s in suite::suites() {
-                println!("  {s}");
+                writeln!(out, "  {s}")?;
             }
         }
     }

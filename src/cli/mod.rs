@@ -5,8 +5,10 @@ mod handshake;
 mod list;
 mod measure;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{self, Write};
 use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// twofold: hybrid (classical + post-quantum) secure messaging, from interchangeable primitives.
 #[derive(Parser, Debug)]
@@ -40,22 +42,41 @@ enum Command {
     Handshake(handshake::HandshakeArgs),
 }
 
+/// Errors of the CLI: a message for the user.
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Whether `e` is (or wraps) a write to a closed pipe, as when the output
+/// goes to `head`: the reader has what it wanted, which is no error.
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<io::Error>()
+            && io.kind() == io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 /// Parses the command line and runs the command; errors go to stderr.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
     let result = match cli.command {
-        Command::List { format } => list::run(format),
-        Command::Bench(args) => bench::run(&args),
-        Command::Handshake(args) => handshake::run(&args),
-    };
+        Command::List { format } => list::run(format, &mut out),
+        Command::Bench(args) => bench::run(&args, &mut out),
+        Command::Handshake(args) => handshake::run(&args, &mut out),
+    }
+    .and_then(|()| Ok(out.flush()?));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("twofold: {e}");
             ExitCode::FAILURE
         }
     }
 }
-
-/// Errors of the CLI: a message for the user.
-pub type CliResult = Result<(), Box<dyn std::error::Error>>;

@@ -8,22 +8,31 @@
 //! * [`rng`]: the injected randomness trait [`CryptoRng`], the operating-system
 //!   source and the documented deterministic stream [`ShakeRng`].
 //! * [`error`]: the typed error every fallible operation returns.
+//! * [`names`]: the `ALGORITHM[@backend]` grammar.
+//! * [`resolve`]: the [`Resolver`] trait and resolvers composed of resolvers.
+//! * [`observe`]: the one observation mechanism (steps, draws, primitive
+//!   calls) behind traces, test vectors, floors and the derivation graph.
 //!
 //! This crate holds no backend and no protocol.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod names;
+pub mod observe;
+pub mod resolve;
 pub mod rng;
 pub mod secret;
 pub mod traits;
 
 pub use error::{Error, Result};
+pub use names::AlgorithmName;
+pub use observe::{Obs, Observer, Off, Party, Recorder};
+pub use resolve::{Primitive, Resolver};
 pub use rng::{CryptoRng, OsRng, ShakeRng};
 pub use secret::{Secret, SecretBytes};
 pub use traits::{
-    Aead, AlgorithmId, Dh, DhSizes, Family, Hash, Kdf, Kem, KemSizes, Resolver, SigSizes,
-    Signature, Xof,
+    Aead, AlgorithmId, Dh, DhSizes, Family, Hash, Kdf, Kem, KemSizes, SigSizes, Signature, Xof,
 };
 
 /// Checks that `bytes` has exactly `expected` bytes; names `what` in the error.

@@ -17,8 +17,10 @@
 
 use crate::{CryptoRng, Error, Result, SecretBytes};
 
-/// The primitive families.
+/// The primitive families. Non-exhaustive: a new family is added without
+/// breaking resolvers that do not serve it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Family {
     /// Key encapsulation.
     Kem,
@@ -278,27 +280,4 @@ pub trait Kdf: AlgorithmId {
         let prk = self.extract(salt, ikm);
         self.expand(prk.expose(), info, len)
     }
-}
-
-/// Turns algorithm names (`ALGORITHM` or `ALGORITHM@backend`) into
-/// implementations.
-///
-/// Protocol crates depend on twofold-core only; they parse their suite
-/// strings into algorithm names and ask a `Resolver` (the registry in
-/// twofold-primitives, or a test's own) for the trait objects.
-pub trait Resolver: Send + Sync {
-    /// A KEM by name.
-    fn kem(&self, name: &str) -> Result<&'static dyn Kem>;
-    /// A Diffie-Hellman function by name.
-    fn dh(&self, name: &str) -> Result<&'static dyn Dh>;
-    /// A signature scheme by name.
-    fn signature(&self, name: &str) -> Result<&'static dyn Signature>;
-    /// An AEAD by name.
-    fn aead(&self, name: &str) -> Result<&'static dyn Aead>;
-    /// A hash function by name.
-    fn hash(&self, name: &str) -> Result<&'static dyn Hash>;
-    /// An XOF by name.
-    fn xof(&self, name: &str) -> Result<&'static dyn Xof>;
-    /// A KDF by name.
-    fn kdf(&self, name: &str) -> Result<&'static dyn Kdf>;
 }

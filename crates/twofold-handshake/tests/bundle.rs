@@ -5,15 +5,15 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use twofold_core::resolve::Overlay;
 use twofold_core::{
-    Aead, AlgorithmId, CryptoRng, Dh, DhSizes, Error, Hash, Kdf, Kem, KemSizes, Resolver,
-    SecretBytes, ShakeRng, Signature, Xof,
+    AlgorithmId, CryptoRng, Dh, DhSizes, Error, Kem, KemSizes, Off, Primitive, Resolver,
+    SecretBytes, ShakeRng, Signature,
 };
 use twofold_handshake::HandshakeError;
 use twofold_handshake::bundle::{KemPrekeyKind, PrekeyServer, PrekeyStore};
-use twofold_handshake::pqxdh::Pqxdh;
-use twofold_handshake::trace::Trace;
-use twofold_handshake::x3dh::X3dh;
+use twofold_handshake::prekey::PrekeyHandshake;
+use twofold_handshake::{pqxdh, x3dh};
 use twofold_primitives::registry::REGISTRY;
 
 fn resolver() -> &'static dyn Resolver {
@@ -29,7 +29,7 @@ const SUITES: &[&str] = &[
     "PQXDH_spec_X25519_SHA-256_X-Wing",
 ];
 
-fn store(h: &Pqxdh, seed: &[u8], opks: usize, kem_opks: usize) -> PrekeyStore {
+fn store(h: &PrekeyHandshake, seed: &[u8], opks: usize, kem_opks: usize) -> PrekeyStore {
     let mut rng = ShakeRng::new(seed);
     let identity = h.generate_identity(&mut rng).unwrap();
     let mut s = h.new_store(identity).unwrap();
@@ -43,7 +43,7 @@ fn store(h: &Pqxdh, seed: &[u8], opks: usize, kem_opks: usize) -> PrekeyStore {
 #[test]
 fn server_hands_out_each_one_time_prekey_once_then_the_last_resort_key() {
     for suite in SUITES {
-        let h = Pqxdh::new(suite, resolver()).unwrap();
+        let h = pqxdh::new(suite, resolver()).unwrap();
         let s = store(&h, b"bob", 3, 2);
         let published = s.published_bundle().unwrap();
         assert_eq!(published.one_time_prekeys.len(), 3);
@@ -95,7 +95,7 @@ fn server_hands_out_each_one_time_prekey_once_then_the_last_resort_key() {
 #[test]
 fn store_spends_one_time_keys_only_on_success() {
     for suite in SUITES {
-        let h = Pqxdh::new(suite, resolver()).unwrap();
+        let h = pqxdh::new(suite, resolver()).unwrap();
         let mut bob = store(&h, b"bob spend", 2, 2);
         let mut server = PrekeyServer::new();
         server.publish("bob", bob.published_bundle().unwrap());
@@ -107,14 +107,14 @@ fn store_spends_one_time_keys_only_on_success() {
         let sent = h
             .initiator(&alice, &bundle)
             .unwrap()
-            .initiate(b"payload", &mut rng, &mut Trace::new(false))
+            .initiate(b"payload", &mut rng, &mut Off)
             .unwrap();
-        let t = &mut Trace::new(false);
+        let t = &mut Off;
         // A failed accept (the last payload byte flipped: spec fails the
         // AEAD; signal carries the payload opaque so flip a key byte
         // instead, which gives an unknown or low-order key) spends nothing.
         let mut bad = sent.message.clone();
-        if h.suite().profile == twofold_handshake::pqxdh::Profile::Spec {
+        if h.suite().profile == twofold_handshake::prekey::Profile::Spec {
             *bad.payload.last_mut().unwrap() ^= 1;
             assert_eq!(
                 h.accept(&mut bob, &h.encode_message(&bad).unwrap(), t)
@@ -150,7 +150,7 @@ fn store_spends_one_time_keys_only_on_success() {
 #[test]
 fn last_resort_kem_prekey_serves_many_handshakes() {
     for suite in SUITES {
-        let h = Pqxdh::new(suite, resolver()).unwrap();
+        let h = pqxdh::new(suite, resolver()).unwrap();
         let mut bob = store(&h, b"bob lr", 0, 0);
         let mut server = PrekeyServer::new();
         server.publish("bob", bob.published_bundle().unwrap());
@@ -166,11 +166,9 @@ fn last_resort_kem_prekey_serves_many_handshakes() {
             let sent = h
                 .initiator(&alice, &bundle)
                 .unwrap()
-                .initiate(b"", &mut rng, &mut Trace::new(false))
+                .initiate(b"", &mut rng, &mut Off)
                 .unwrap();
-            let got = h
-                .accept(&mut bob, &sent.wire, &mut Trace::new(false))
-                .unwrap();
+            let got = h.accept(&mut bob, &sent.wire, &mut Off).unwrap();
             assert_eq!(got.secret, sent.secret);
         }
     }
@@ -179,13 +177,13 @@ fn last_resort_kem_prekey_serves_many_handshakes() {
 #[test]
 fn signatures_are_over_the_prefixed_encodings() {
     for suite in SUITES {
-        let h = Pqxdh::new(suite, resolver()).unwrap();
+        let h = pqxdh::new(suite, resolver()).unwrap();
         let p = h.bundle_params();
-        let signal = h.suite().profile == twofold_handshake::pqxdh::Profile::Signal;
+        let signal = h.suite().profile == twofold_handshake::prekey::Profile::Signal;
         let (ec, kem, sig_name) = if signal {
             (0x05u8, 0x08u8, "XEdDSA-signal")
         } else {
-            let kem = match h.suite().kem.algorithm.as_str() {
+            let kem = match h.suite().kem.as_ref().unwrap().algorithm.as_str() {
                 "ML-KEM-768" => 0x22,
                 "ML-KEM-1024" => 0x23,
                 "X-Wing" => 0x41,
@@ -242,7 +240,7 @@ fn signatures_are_over_the_prefixed_encodings() {
 
 #[test]
 fn store_needs_its_keys_and_matching_suite() {
-    let h = Pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-768", resolver()).unwrap();
+    let h = pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-768", resolver()).unwrap();
     let mut rng = ShakeRng::new(b"s");
     let mut s = h.new_store(h.generate_identity(&mut rng).unwrap()).unwrap();
     assert!(matches!(
@@ -258,7 +256,7 @@ fn store_needs_its_keys_and_matching_suite() {
     assert!(s.published_bundle().is_ok());
 
     // An X3DH store has no KEM keys.
-    let x = X3dh::new("X3DH_spec_X25519_SHA-256", resolver()).unwrap();
+    let x = x3dh::new("X3DH_spec_X25519_SHA-256", resolver()).unwrap();
     let mut xs = x.new_store(x.generate_identity(&mut rng).unwrap()).unwrap();
     xs.generate_signed_prekey(&mut rng).unwrap();
     assert!(matches!(
@@ -273,13 +271,13 @@ fn store_needs_its_keys_and_matching_suite() {
     );
 
     // A store made for another suite is refused before anything is read.
-    let other = Pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-1024", resolver()).unwrap();
+    let other = pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-1024", resolver()).unwrap();
     assert!(matches!(
-        other.accept(&mut s, &[], &mut Trace::new(false)),
+        other.accept(&mut s, &[], &mut Off),
         Err(HandshakeError::Misuse(_))
     ));
     assert!(matches!(
-        x.accept(&mut s, &[], &mut Trace::new(false)),
+        x.accept(&mut s, &[], &mut Off),
         Err(HandshakeError::Misuse(_))
     ));
 
@@ -365,37 +363,10 @@ impl Kem for CountingKem {
 }
 
 /// The registry, with X25519 and ML-KEM-768 replaced by counting wrappers.
-struct Counting;
-impl Resolver for Counting {
-    fn kem(&self, name: &str) -> twofold_core::Result<&'static dyn Kem> {
-        if name == "ML-KEM-768" {
-            Ok(&COUNTING_KEM)
-        } else {
-            REGISTRY.kem(name)
-        }
-    }
-    fn dh(&self, name: &str) -> twofold_core::Result<&'static dyn Dh> {
-        if name == "X25519" {
-            Ok(&COUNTING_DH)
-        } else {
-            REGISTRY.dh(name)
-        }
-    }
-    fn signature(&self, name: &str) -> twofold_core::Result<&'static dyn Signature> {
-        REGISTRY.signature(name)
-    }
-    fn aead(&self, name: &str) -> twofold_core::Result<&'static dyn Aead> {
-        REGISTRY.aead(name)
-    }
-    fn hash(&self, name: &str) -> twofold_core::Result<&'static dyn Hash> {
-        REGISTRY.hash(name)
-    }
-    fn xof(&self, name: &str) -> twofold_core::Result<&'static dyn Xof> {
-        REGISTRY.xof(name)
-    }
-    fn kdf(&self, name: &str) -> twofold_core::Result<&'static dyn Kdf> {
-        REGISTRY.kdf(name)
-    }
+fn counting() -> impl Resolver {
+    Overlay::new(&*REGISTRY)
+        .with(Primitive::Kem(&COUNTING_KEM))
+        .with(Primitive::Dh(&COUNTING_DH))
 }
 
 /// Counts the bytes drawn.
@@ -409,7 +380,7 @@ impl CryptoRng for CountingRng {
 
 #[test]
 fn bad_signatures_stop_before_any_computation() {
-    let h = Pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-768", &Counting).unwrap();
+    let h = pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-768", &counting()).unwrap();
     let b = store(&h, b"bob count", 1, 1).published_bundle().unwrap();
     let mut server = PrekeyServer::new();
     server.publish("bob", b);
@@ -453,7 +424,7 @@ fn bad_signatures_stop_before_any_computation() {
     );
     h.initiator(&alice, &bundle)
         .unwrap()
-        .initiate(b"", &mut rng, &mut Trace::new(false))
+        .initiate(b"", &mut rng, &mut Off)
         .unwrap();
     assert_eq!(DH_CALLS.load(Ordering::SeqCst) - dh0, 5);
     assert_eq!(KEM_CALLS.load(Ordering::SeqCst) - kem0, 1);

@@ -6,7 +6,7 @@
 mod noise_common;
 
 use noise_common::{complete, pair, rng, sweep_for};
-use twofold_core::Error as CoreError;
+use twofold_core::{Error as CoreError, Off, ShakeRng};
 use twofold_handshake::HandshakeError;
 use twofold_handshake::noise::{HandshakeBuilder, HandshakeState};
 
@@ -29,18 +29,22 @@ type Damage<'a> = dyn Fn(usize, &[u8], bool) -> Option<Vec<u8>> + 'a;
 fn with_damage(name: &str, damage: &Damage<'_>, check: &dyn Fn(usize, &HandshakeError)) -> usize {
     let mut rejected = 0;
     for r in sweep_for(name) {
-        let (mut a, mut b) = (rng("a"), rng("b"));
-        let (i, resp) = pair(name, &r, &mut a, &mut b);
+        let mut rngs: [ShakeRng; 2] = [rng("a"), rng("b")];
+        let (i, resp) = pair(name, &r);
         let mut parties: [Option<HandshakeState>; 2] = [Some(i), Some(resp)];
         let mut idx = 0;
         while !parties[0].as_ref().unwrap().is_finished() {
             let (s, rcv) = (idx % 2, 1 - idx % 2);
-            let (st, m) = parties[s].take().unwrap().write_message(b"hello").unwrap();
+            let (st, m) = parties[s]
+                .take()
+                .unwrap()
+                .write_message(b"hello", &mut rngs[s], &mut Off)
+                .unwrap();
             let encrypted = st.payload_is_encrypted();
             parties[s] = Some(st);
             let mut receiver = parties[rcv].take().unwrap();
             if let Some(bad) = damage(idx, &m, encrypted) {
-                match receiver.read_message(&bad) {
+                match receiver.read_message(&bad, &mut Off) {
                     Ok(_) => panic!("{name}: damaged message {idx} accepted"),
                     Err(e) => {
                         check(idx, e.error());
@@ -49,7 +53,7 @@ fn with_damage(name: &str, damage: &Damage<'_>, check: &dyn Fn(usize, &Handshake
                     }
                 }
             }
-            let (st, p) = receiver.read_message(&m).unwrap();
+            let (st, p) = receiver.read_message(&m, &mut Off).unwrap();
             assert_eq!(p, b"hello");
             parties[rcv] = Some(st);
             idx += 1;
@@ -57,8 +61,8 @@ fn with_damage(name: &str, damage: &Damage<'_>, check: &dyn Fn(usize, &Handshake
         let [i, resp] = parties;
         let (i, resp) = (i.unwrap(), resp.unwrap());
         assert_eq!(i.handshake_hash(), resp.handshake_hash());
-        let mut ti = i.split().unwrap();
-        let mut tr = resp.split().unwrap();
+        let mut ti = i.split(&mut Off).unwrap();
+        let mut tr = resp.split(&mut Off).unwrap();
         noise_common::exchange(&mut ti, &mut tr, false);
     }
     rejected
@@ -89,18 +93,18 @@ fn truncated_messages_are_rejected_and_change_nothing() {
         }
         // Every prefix shorter than the overhead, on the first message.
         for r in sweep_for(name) {
-            let (mut a, mut b) = (rng("a"), rng("b"));
-            let (i, mut resp) = pair(name, &r, &mut a, &mut b);
-            let (_, m) = i.write_message(b"hello").unwrap();
+            let mut a = rng("a");
+            let (i, mut resp) = pair(name, &r);
+            let (_, m) = i.write_message(b"hello", &mut a, &mut Off).unwrap();
             for cut in 0..overhead(&m) {
-                let e = resp.read_message(&m[..cut]).unwrap_err();
+                let e = resp.read_message(&m[..cut], &mut Off).unwrap_err();
                 assert!(
                     matches!(e.error(), HandshakeError::Truncated { .. }),
                     "{e:?}"
                 );
                 resp = e.into_state();
             }
-            assert_eq!(resp.read_message(&m).unwrap().1, b"hello");
+            assert_eq!(resp.read_message(&m, &mut Off).unwrap().1, b"hello");
         }
     }
 }
@@ -155,12 +159,18 @@ fn oversized_messages_are_rejected() {
         );
         // Writing a payload that would push the message past 65535 bytes.
         for r in sweep_for(name) {
-            let (mut a, mut b) = (rng("a"), rng("b"));
-            let (i, _) = pair(name, &r, &mut a, &mut b);
-            let e = i.write_message(&vec![0; 65535]).unwrap_err();
+            let mut a = rng("a");
+            let (i, _) = pair(name, &r);
+            let e = i
+                .write_message(&vec![0; 65535], &mut a, &mut Off)
+                .unwrap_err();
             assert!(matches!(e.error(), HandshakeError::Oversized { .. }));
             // The state survives and writes a normal message.
-            assert!(e.into_state().write_message(b"ok").is_ok());
+            assert!(
+                e.into_state()
+                    .write_message(b"ok", &mut a, &mut Off)
+                    .is_ok()
+            );
         }
     }
 }
@@ -171,13 +181,13 @@ fn wrong_kem_ciphertext_size_is_rejected() {
     let name = "Noise_pqNN_MLKEM768_ChaChaPoly_SHA256";
     for r in sweep_for(name) {
         let (mut a, mut b) = (rng("a"), rng("b"));
-        let (i, resp) = pair(name, &r, &mut a, &mut b);
-        let (i, m1) = i.write_message(b"").unwrap();
-        let (resp, _) = resp.read_message(&m1).unwrap();
-        let (_, m2) = resp.write_message(b"").unwrap();
+        let (i, resp) = pair(name, &r);
+        let (i, m1) = i.write_message(b"", &mut a, &mut Off).unwrap();
+        let (resp, _) = resp.read_message(&m1, &mut Off).unwrap();
+        let (_, m2) = resp.write_message(b"", &mut b, &mut Off).unwrap();
         assert_eq!(m2.len(), 1088 + 16);
         // Short ciphertext, nothing after it.
-        let e = i.read_message(&m2[..1000]).unwrap_err();
+        let e = i.read_message(&m2[..1000], &mut Off).unwrap_err();
         assert_eq!(
             e.error(),
             &HandshakeError::Truncated {
@@ -191,16 +201,16 @@ fn wrong_kem_ciphertext_size_is_rejected() {
         let mut short = m2[..1087].to_vec();
         short.extend_from_slice(&m2[1088..]);
         short.push(0);
-        let e = e.into_state().read_message(&short).unwrap_err();
+        let e = e.into_state().read_message(&short, &mut Off).unwrap_err();
         assert!(matches!(e.error(), HandshakeError::Primitive(_)), "{e:?}");
         // One byte too many inside the ciphertext.
         let mut long = m2[..1088].to_vec();
         long.push(0);
         long.extend_from_slice(&m2[1088..]);
-        let e = e.into_state().read_message(&long).unwrap_err();
+        let e = e.into_state().read_message(&long, &mut Off).unwrap_err();
         assert!(matches!(e.error(), HandshakeError::Primitive(_)), "{e:?}");
         // And the genuine message still completes the handshake.
-        let (i, _) = e.into_state().read_message(&m2).unwrap();
+        let (i, _) = e.into_state().read_message(&m2, &mut Off).unwrap();
         assert!(i.is_finished());
     }
     // skem and ekem1 ciphertexts are encrypted: a short one is truncated.
@@ -221,39 +231,41 @@ fn out_of_turn_steps_are_refused() {
     for name in NAMES {
         for r in sweep_for(name) {
             let (mut a, mut b) = (rng("a"), rng("b"));
-            let (i, resp) = pair(name, &r, &mut a, &mut b);
+            let (i, resp) = pair(name, &r);
             // The responder cannot write first, the initiator cannot read first.
-            let e = resp.write_message(b"").unwrap_err();
+            let e = resp.write_message(b"", &mut b, &mut Off).unwrap_err();
             assert!(matches!(e.error(), HandshakeError::OutOfTurn(_)));
             let resp = e.into_state();
-            let e = i.read_message(&[0; 64]).unwrap_err();
+            let e = i.read_message(&[0; 64], &mut Off).unwrap_err();
             assert!(matches!(e.error(), HandshakeError::OutOfTurn(_)));
             let i = e.into_state();
             // A split before the end is refused too.
-            let e = i.split().unwrap_err();
+            let e = i.split(&mut Off).unwrap_err();
             assert!(matches!(e.error(), HandshakeError::Misuse(_)));
             let i = e.into_state();
-            let (i, m) = i.write_message(b"").unwrap();
+            let (i, m) = i.write_message(b"", &mut a, &mut Off).unwrap();
             // Writing twice in a row is refused.
-            let e = i.write_message(b"").unwrap_err();
+            let e = i.write_message(b"", &mut a, &mut Off).unwrap_err();
             assert!(matches!(e.error(), HandshakeError::OutOfTurn(_)));
             let i = e.into_state();
-            let (resp, _) = resp.read_message(&m).unwrap();
-            let (_, ti, tr) = complete_rest(i, resp);
+            let (resp, _) = resp.read_message(&m, &mut Off).unwrap();
+            let (_, ti, tr) = complete_rest(i, resp, &mut a, &mut b);
             drop((ti, tr));
         }
     }
 }
 
-fn complete_rest<'a, 'b>(
-    i: HandshakeState<'a>,
-    r: HandshakeState<'b>,
+fn complete_rest(
+    i: HandshakeState,
+    r: HandshakeState,
+    a: &mut ShakeRng,
+    b: &mut ShakeRng,
 ) -> (
     Vec<Vec<u8>>,
     twofold_handshake::noise::TransportState,
     twofold_handshake::noise::TransportState,
 ) {
-    complete(i, r).unwrap()
+    complete(i, r, a, b).unwrap()
 }
 
 #[test]
@@ -261,22 +273,21 @@ fn steps_after_the_end_are_refused() {
     let name = "Noise_NN_25519_ChaChaPoly_SHA256";
     for r in sweep_for(name) {
         let (mut a, mut b) = (rng("a"), rng("b"));
-        let (i, resp) = pair(name, &r, &mut a, &mut b);
-        let (i, m1) = i.write_message(b"").unwrap();
-        let (resp, _) = resp.read_message(&m1).unwrap();
-        let (resp, m2) = resp.write_message(b"").unwrap();
-        let (i, _) = i.read_message(&m2).unwrap();
+        let (i, resp) = pair(name, &r);
+        let (i, m1) = i.write_message(b"", &mut a, &mut Off).unwrap();
+        let (resp, _) = resp.read_message(&m1, &mut Off).unwrap();
+        let (resp, m2) = resp.write_message(b"", &mut b, &mut Off).unwrap();
+        let (i, _) = i.read_message(&m2, &mut Off).unwrap();
         assert!(i.is_finished() && resp.is_finished());
-        let e = i.write_message(b"").unwrap_err();
+        let e = i.write_message(b"", &mut a, &mut Off).unwrap_err();
         assert!(matches!(e.error(), HandshakeError::OutOfTurn(_)));
-        let e = resp.read_message(&m2).unwrap_err();
+        let e = resp.read_message(&m2, &mut Off).unwrap_err();
         assert!(matches!(e.error(), HandshakeError::OutOfTurn(_)));
     }
 }
 
 #[test]
 fn missing_keys_are_reported_at_build() {
-    let (mut a, mut b) = (rng("a"), rng("b"));
     for (name, which) in [
         (
             "Noise_IK_25519_ChaChaPoly_SHA256",
@@ -295,7 +306,7 @@ fn missing_keys_are_reported_at_build() {
             let e = HandshakeBuilder::new(name, &r)
                 .unwrap()
                 .local_static_dh_if_any()
-                .build_initiator(&mut a)
+                .build_initiator(&mut Off)
                 .unwrap_err();
             assert_eq!(e, HandshakeError::MissingKey(which), "{name}");
         }
@@ -315,7 +326,7 @@ fn missing_keys_are_reported_at_build() {
         for r in sweep_for(name) {
             let e = HandshakeBuilder::new(name, &r)
                 .unwrap()
-                .build_responder(&mut b)
+                .build_responder(&mut Off)
                 .unwrap_err();
             assert_eq!(e, HandshakeError::MissingKey(which), "{name}");
         }
@@ -421,11 +432,11 @@ fn low_order_points_are_rejected() {
     for r in sweep_for(name) {
         for point in LOW_ORDER {
             // NK: the responder computes es = DH(s, re) while reading.
-            let (mut a, mut b) = (rng("a"), rng("b"));
-            let (i, resp) = pair(name, &r, &mut a, &mut b);
-            let (_, mut m1) = i.write_message(b"").unwrap();
+            let mut a = rng("a");
+            let (i, resp) = pair(name, &r);
+            let (_, mut m1) = i.write_message(b"", &mut a, &mut Off).unwrap();
             m1[..32].copy_from_slice(&point);
-            let e = resp.read_message(&m1).unwrap_err();
+            let e = resp.read_message(&m1, &mut Off).unwrap_err();
             assert_eq!(
                 e.error(),
                 &HandshakeError::Primitive(CoreError::LowOrderPoint)
@@ -437,12 +448,12 @@ fn low_order_points_are_rejected() {
         for point in LOW_ORDER {
             // NN: the initiator computes ee while reading message 2 ...
             let (mut a, mut b) = (rng("a"), rng("b"));
-            let (i, resp) = pair(name, &r, &mut a, &mut b);
-            let (i, m1) = i.write_message(b"").unwrap();
-            let (resp, _) = resp.read_message(&m1).unwrap();
-            let (_, mut m2) = resp.write_message(b"").unwrap();
+            let (i, resp) = pair(name, &r);
+            let (i, m1) = i.write_message(b"", &mut a, &mut Off).unwrap();
+            let (resp, _) = resp.read_message(&m1, &mut Off).unwrap();
+            let (_, mut m2) = resp.write_message(b"", &mut b, &mut Off).unwrap();
             m2[..32].copy_from_slice(&point);
-            let e = i.read_message(&m2).unwrap_err();
+            let e = i.read_message(&m2, &mut Off).unwrap_err();
             assert_eq!(
                 e.error(),
                 &HandshakeError::Primitive(CoreError::LowOrderPoint)
@@ -450,11 +461,11 @@ fn low_order_points_are_rejected() {
             // ... and the responder while writing it (ee of its own e and
             // the peer's low-order e): the write fails, the state survives.
             let (mut a, mut b) = (rng("a"), rng("b"));
-            let (i, resp) = pair(name, &r, &mut a, &mut b);
-            let (_, mut m1) = i.write_message(b"").unwrap();
+            let (i, resp) = pair(name, &r);
+            let (_, mut m1) = i.write_message(b"", &mut a, &mut Off).unwrap();
             m1[..32].copy_from_slice(&point);
-            let (resp, _) = resp.read_message(&m1).unwrap();
-            let e = resp.write_message(b"").unwrap_err();
+            let (resp, _) = resp.read_message(&m1, &mut Off).unwrap();
+            let e = resp.write_message(b"", &mut b, &mut Off).unwrap_err();
             assert_eq!(
                 e.error(),
                 &HandshakeError::Primitive(CoreError::LowOrderPoint)
@@ -470,11 +481,11 @@ fn invalid_kem_public_key_fails_the_encapsulating_write() {
     let name = "Noise_pqNN_MLKEM768_ChaChaPoly_SHA256";
     for r in sweep_for(name) {
         let (mut a, mut b) = (rng("a"), rng("b"));
-        let (i, resp) = pair(name, &r, &mut a, &mut b);
-        let (_, mut m1) = i.write_message(b"").unwrap();
+        let (i, resp) = pair(name, &r);
+        let (_, mut m1) = i.write_message(b"", &mut a, &mut Off).unwrap();
         m1[..3].copy_from_slice(&[0xff, 0xff, 0xff]);
-        let (resp, _) = resp.read_message(&m1).unwrap();
-        let e = resp.write_message(b"").unwrap_err();
+        let (resp, _) = resp.read_message(&m1, &mut Off).unwrap();
+        let e = resp.write_message(b"", &mut b, &mut Off).unwrap_err();
         assert!(
             matches!(
                 e.error(),

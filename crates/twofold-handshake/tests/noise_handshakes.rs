@@ -4,10 +4,11 @@
 mod noise_common;
 
 use noise_common::{all_names, complete, exchange, pair, rng, sweep, sweep_for};
-use twofold_core::ShakeRng;
+use twofold_core::observe::Kind;
+use twofold_core::{Off, Party, Recorder, ShakeRng};
 use twofold_handshake::HandshakeError;
 use twofold_handshake::noise::{
-    HandshakeBuilder, PatternKind, ProtocolName, Token, TraceKind, pattern_names,
+    HandshakeBuilder, PatternKind, ProtocolName, Role, Token, pattern_names,
 };
 
 const CIPHERS: [&str; 2] = ["ChaChaPoly", "AESGCM"];
@@ -18,11 +19,11 @@ fn run(name: &str) -> usize {
     assert!(!registries.is_empty());
     for r in &registries {
         let (mut ri, mut rr) = (rng(&format!("i {name}")), rng(&format!("r {name}")));
-        let (i, resp) = pair(name, r, &mut ri, &mut rr);
+        let (i, resp) = pair(name, r);
         let one_way = i.pattern().is_one_way();
         let messages = i.pattern().messages().len();
         let (transcript, mut ti, mut tr) =
-            complete(i, resp).unwrap_or_else(|e| panic!("{name}: {e}"));
+            complete(i, resp, &mut ri, &mut rr).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(transcript.len(), messages);
         assert_eq!(ti.handshake_hash(), tr.handshake_hash());
         exchange(&mut ti, &mut tr, one_way);
@@ -91,27 +92,13 @@ fn kem_backends_interoperate_in_handshakes() {
                 let ki = noise_common::static_keys(&name, &ra, &mut key_rng);
                 let kr = noise_common::static_keys(&name, &rb, &mut key_rng);
                 let (mut r1, mut r2) = (rng("a"), rng("b"));
-                let i = noise_common::builder(
-                    &name,
-                    &ra,
-                    twofold_handshake::noise::Role::Initiator,
-                    &ki,
-                    &kr,
-                    b"",
-                )
-                .build_initiator(&mut r1)
-                .unwrap();
-                let r = noise_common::builder(
-                    &name,
-                    &rb,
-                    twofold_handshake::noise::Role::Responder,
-                    &kr,
-                    &ki,
-                    b"",
-                )
-                .build_responder(&mut r2)
-                .unwrap();
-                let (_, mut ti, mut tr) = complete(i, r)
+                let i = noise_common::builder(&name, &ra, Role::Initiator, &ki, &kr, b"")
+                    .build_initiator(&mut Off)
+                    .unwrap();
+                let r = noise_common::builder(&name, &rb, Role::Responder, &kr, &ki, b"")
+                    .build_responder(&mut Off)
+                    .unwrap();
+                let (_, mut ti, mut tr) = complete(i, r, &mut r1, &mut r2)
                     .unwrap_or_else(|e| panic!("{name} {} / {}: {e}", a.id(), b.id()));
                 exchange(&mut ti, &mut tr, false);
                 pairs += 1;
@@ -139,8 +126,8 @@ fn seeded_runs_are_reproducible() {
             }
             let go = |seed: &str| {
                 let (mut a, mut b) = (rng(&format!("i{seed}")), rng(&format!("r{seed}")));
-                let (i, resp) = pair(name, &r, &mut a, &mut b);
-                complete(i, resp).unwrap().0
+                let (i, resp) = pair(name, &r);
+                complete(i, resp, &mut a, &mut b).unwrap().0
             };
             let t1 = go("1");
             assert_eq!(t1, go("1"), "{name}");
@@ -157,21 +144,20 @@ fn wrong_prologue_or_psk_fails() {
     let name = "Noise_NNpsk0_25519_ChaChaPoly_SHA256";
     for r in sweep_for(name) {
         let mut a = rng("a");
-        let mut b = rng("b");
         let i = HandshakeBuilder::new(name, &r)
             .unwrap()
             .psk(0, &[1; 32])
             .unwrap()
-            .build_initiator(&mut a)
+            .build_initiator(&mut Off)
             .unwrap();
         let resp = HandshakeBuilder::new(name, &r)
             .unwrap()
             .psk(0, &[2; 32])
             .unwrap()
-            .build_responder(&mut b)
+            .build_responder(&mut Off)
             .unwrap();
-        let (_, m1) = i.write_message(b"x").unwrap();
-        let err = resp.read_message(&m1).unwrap_err();
+        let (_, m1) = i.write_message(b"x", &mut a, &mut Off).unwrap();
+        let err = resp.read_message(&m1, &mut Off).unwrap_err();
         assert_eq!(
             err.error(),
             &HandshakeError::Primitive(twofold_core::Error::DecryptionFailed)
@@ -184,17 +170,17 @@ fn wrong_prologue_or_psk_fails() {
         let i = HandshakeBuilder::new(name, &r)
             .unwrap()
             .prologue(b"one")
-            .build_initiator(&mut a)
+            .build_initiator(&mut Off)
             .unwrap();
         let resp = HandshakeBuilder::new(name, &r)
             .unwrap()
             .prologue(b"two")
-            .build_responder(&mut b)
+            .build_responder(&mut Off)
             .unwrap();
-        let (i, m1) = i.write_message(b"").unwrap();
-        let (resp, _) = resp.read_message(&m1).unwrap();
-        let (_, m2) = resp.write_message(b"").unwrap();
-        assert!(i.read_message(&m2).is_err());
+        let (i, m1) = i.write_message(b"", &mut a, &mut Off).unwrap();
+        let (resp, _) = resp.read_message(&m1, &mut Off).unwrap();
+        let (_, m2) = resp.write_message(b"", &mut b, &mut Off).unwrap();
+        assert!(i.read_message(&m2, &mut Off).is_err());
     }
 }
 
@@ -207,8 +193,8 @@ fn transport_rekey_matches_on_both_sides() {
     ] {
         for r in sweep_for(name) {
             let (mut a, mut b) = (rng("a"), rng("b"));
-            let (i, resp) = pair(name, &r, &mut a, &mut b);
-            let (_, mut ti, mut tr) = complete(i, resp).unwrap();
+            let (i, resp) = pair(name, &r);
+            let (_, mut ti, mut tr) = complete(i, resp, &mut a, &mut b).unwrap();
             exchange(&mut ti, &mut tr, false);
             ti.rekey_outgoing().unwrap();
             tr.rekey_incoming().unwrap();
@@ -236,8 +222,8 @@ fn nonce_exhaustion_is_an_error() {
     let name = "Noise_NN_25519_ChaChaPoly_BLAKE2s";
     for r in sweep_for(name) {
         let (mut a, mut b) = (rng("a"), rng("b"));
-        let (i, resp) = pair(name, &r, &mut a, &mut b);
-        let (_, mut ti, mut tr) = complete(i, resp).unwrap();
+        let (i, resp) = pair(name, &r);
+        let (_, mut ti, mut tr) = complete(i, resp, &mut a, &mut b).unwrap();
         // 2^64 - 2 is the last usable nonce; 2^64 - 1 is reserved.
         ti.set_sending_nonce(u64::MAX - 1);
         tr.set_receiving_nonce(u64::MAX - 1);
@@ -258,8 +244,8 @@ fn transport_limits_and_one_way_direction() {
     let name = "Noise_N_25519_ChaChaPoly_SHA256";
     for r in sweep_for(name) {
         let (mut a, mut b) = (rng("a"), rng("b"));
-        let (i, resp) = pair(name, &r, &mut a, &mut b);
-        let (_, mut ti, mut tr) = complete(i, resp).unwrap();
+        let (i, resp) = pair(name, &r);
+        let (_, mut ti, mut tr) = complete(i, resp, &mut a, &mut b).unwrap();
         assert!(matches!(
             tr.write_message(b"no"),
             Err(HandshakeError::Misuse(_))
@@ -288,9 +274,10 @@ fn transport_limits_and_one_way_direction() {
     }
 }
 
-/// The trace has one entry per token and payload, in pattern order; the
-/// bytes of a message's entries concatenate to the message; the last `h`
-/// is the handshake hash.
+/// The observer sees, from the sender, one wire segment per token and one
+/// for the payload, in pattern order, named in the pattern's notation
+/// (`-> e`, `<- ekem1`, ...); they concatenate to the message; the last `h`
+/// each party reports is its handshake hash; `Debug` shows no secret value.
 #[test]
 fn trace_records_every_token() {
     for name in [
@@ -303,83 +290,86 @@ fn trace_records_every_token() {
             let mut key_rng = rng("keys");
             let ki = noise_common::static_keys(name, &r, &mut key_rng);
             let kr = noise_common::static_keys(name, &r, &mut key_rng);
-            let (mut a, mut b) = (rng("a"), rng("b"));
-            let mut i = Some(
-                noise_common::builder(
-                    name,
-                    &r,
-                    twofold_handshake::noise::Role::Initiator,
-                    &ki,
-                    &kr,
-                    b"",
-                )
-                .trace(true)
-                .build_initiator(&mut a)
-                .unwrap(),
-            );
-            let mut resp = Some(
-                noise_common::builder(
-                    name,
-                    &r,
-                    twofold_handshake::noise::Role::Responder,
-                    &kr,
-                    &ki,
-                    b"",
-                )
-                .build_responder(&mut b)
-                .unwrap(),
-            );
-            assert!(resp.as_ref().unwrap().trace().is_empty());
+            let mut rngs = [rng("a"), rng("b")];
+            let rec = Recorder::new();
+            let mut parties = [
+                Some(
+                    noise_common::builder(name, &r, Role::Initiator, &ki, &kr, b"")
+                        .build_initiator(&mut rec.clone())
+                        .unwrap(),
+                ),
+                Some(
+                    noise_common::builder(name, &r, Role::Responder, &kr, &ki, b"")
+                        .build_responder(&mut rec.clone())
+                        .unwrap(),
+                ),
+            ];
             let mut wire = Vec::new();
             for idx in 0..p.pattern().messages().len() {
-                let (s, rcv) = if idx % 2 == 0 {
-                    (&mut i, &mut resp)
-                } else {
-                    (&mut resp, &mut i)
-                };
-                let (st, m) = s.take().unwrap().write_message(b"payload").unwrap();
-                *s = Some(st);
-                let (rt, _) = rcv.take().unwrap().read_message(&m).unwrap();
-                *rcv = Some(rt);
+                let (s, rcv) = (idx % 2, 1 - idx % 2);
+                let (st, m) = parties[s]
+                    .take()
+                    .unwrap()
+                    .write_message(b"payload", &mut rngs[s], &mut rec.clone())
+                    .unwrap();
+                parties[s] = Some(st);
+                let (rt, _) = parties[rcv]
+                    .take()
+                    .unwrap()
+                    .read_message(&m, &mut rec.clone())
+                    .unwrap();
+                parties[rcv] = Some(rt);
                 wire.push(m);
             }
-            let i = i.unwrap();
-            let trace = i.trace();
-            let setup: Vec<_> = trace
-                .iter()
-                .filter(|e| e.kind == TraceKind::Setup)
-                .collect();
-            assert_eq!(setup[0].step, "protocol_name");
-            assert_eq!(setup[0].bytes, name.as_bytes());
-            assert_eq!(setup[1].step, "prologue");
+            let t = rec.take();
+            let pn = t.last(Party::Initiator, "protocol_name").unwrap();
+            assert_eq!(&pn.bytes[..], name.as_bytes());
+            assert!(t.last(Party::Responder, "prologue").is_some());
             for (idx, msg) in p.pattern().messages().iter().enumerate() {
-                let entries: Vec<_> = trace.iter().filter(|e| e.message == idx + 1).collect();
+                let (sender, arrow) = if idx % 2 == 0 {
+                    (Party::Initiator, "->")
+                } else {
+                    (Party::Responder, "<-")
+                };
+                let section = format!("message {} (write)", idx + 1);
+                let segments: Vec<_> = t
+                    .values()
+                    .map(|(_, v)| v)
+                    .filter(|v| {
+                        v.party == sender
+                            && v.kind == Kind::Wire
+                            && v.op == "token"
+                            && v.section.as_deref() == Some(section.as_str())
+                    })
+                    .collect();
                 let mut names: Vec<String> = msg
                     .iter()
                     .map(|t| match t {
-                        Token::Psk(n) => format!("psk{n}"),
-                        t => t.as_str().to_string(),
+                        Token::Psk(n) => format!("{arrow} psk{n}"),
+                        t => format!("{arrow} {}", t.as_str()),
                     })
                     .collect();
-                names.push("payload".to_string());
-                let got: Vec<String> = entries.iter().map(|e| e.step.clone()).collect();
+                names.push(format!("{arrow} payload"));
+                let got: Vec<String> = segments.iter().map(|v| v.name.clone()).collect();
                 assert_eq!(got, names, "{name} message {}", idx + 1);
-                let kind = if idx % 2 == 0 {
-                    TraceKind::Write
-                } else {
-                    TraceKind::Read
-                };
-                assert!(entries.iter().all(|e| e.kind == kind));
-                let joined: Vec<u8> = entries.iter().flat_map(|e| e.bytes.clone()).collect();
+                let joined: Vec<u8> = segments.iter().flat_map(|v| v.bytes.to_vec()).collect();
                 assert_eq!(joined, wire[idx]);
+                let whole = t.all(sender, &format!("message {}", idx + 1));
+                assert_eq!(&whole[0].1.bytes[..], &wire[idx][..]);
             }
-            assert_eq!(trace.last().unwrap().h, i.handshake_hash());
-            assert!(!trace.last().unwrap().render().is_empty());
-            let generic = twofold_handshake::noise::trace::to_generic(trace);
-            assert!(generic.steps().len() >= 3 * trace.len());
+            let [i, resp] = parties;
+            let (i, resp) = (i.unwrap(), resp.unwrap());
+            assert_eq!(
+                &t.last(Party::Initiator, "h").unwrap().bytes[..],
+                i.handshake_hash()
+            );
+            assert_eq!(
+                &t.last(Party::Responder, "h").unwrap().bytes[..],
+                resp.handshake_hash()
+            );
             // Debug output never shows the secret values.
-            let dbg = format!("{:?}", trace.last().unwrap());
-            assert!(!dbg.contains(&hex::encode(&trace.last().unwrap().ck)));
+            let ck = &t.last(Party::Initiator, "ck").unwrap().bytes;
+            assert!(!format!("{t:?}").contains(&hex::encode(&ck[..])));
         }
     }
 }
@@ -394,8 +384,8 @@ fn pattern_lists_are_complete() {
     let name = "Noise_pqNN_MLKEM768_ChaChaPoly_SHA256";
     for r in sweep_for(name) {
         let (mut a, mut b): (ShakeRng, ShakeRng) = (rng("a"), rng("b"));
-        let (i, resp) = pair(name, &r, &mut a, &mut b);
-        let (t, _, _) = complete(i, resp).unwrap();
+        let (i, resp) = pair(name, &r);
+        let (t, _, _) = complete(i, resp, &mut a, &mut b).unwrap();
         assert_eq!(t[0].len(), 1184);
         assert_eq!(t[1].len(), 1088 + 1 + 16);
     }

@@ -8,6 +8,7 @@ mod noise_common;
 
 use noise_common::{pair, rng, sweep_for};
 use proptest::prelude::*;
+use twofold_core::Off;
 use twofold_handshake::noise::HandshakeState;
 
 const NAMES: [&str; 7] = [
@@ -30,15 +31,19 @@ enum Outcome {
 /// Runs `name` with byte `pos` (mod length) of message `k` (mod count)
 /// XORed with `mask`. Panics if the damaged run completes.
 fn run(name: &str, r: &dyn twofold_core::Resolver, k: usize, pos: usize, mask: u8) -> Outcome {
-    let (mut a, mut b) = (rng("tamper a"), rng("tamper b"));
-    let (i, resp) = pair(name, r, &mut a, &mut b);
+    let mut rngs = [rng("tamper a"), rng("tamper b")];
+    let (i, resp) = pair(name, r);
     let k = k % i.pattern().messages().len();
     let mut parties: [Option<HandshakeState>; 2] = [Some(i), Some(resp)];
     let mut idx = 0;
     let mut tampered = false;
     while !parties[idx % 2].as_ref().unwrap().is_finished() {
         let (s, rcv) = (idx % 2, 1 - idx % 2);
-        let Ok((st, m)) = parties[s].take().unwrap().write_message(b"data") else {
+        let Ok((st, m)) = parties[s]
+            .take()
+            .unwrap()
+            .write_message(b"data", &mut rngs[s], &mut Off)
+        else {
             assert!(tampered);
             return Outcome::RejectedLater;
         };
@@ -49,23 +54,24 @@ fn run(name: &str, r: &dyn twofold_core::Resolver, k: usize, pos: usize, mask: u
             let p = pos % bad.len();
             bad[p] ^= mask;
             tampered = true;
-            match receiver.read_message(&bad) {
+            match receiver.read_message(&bad, &mut Off) {
                 Ok((st, _)) => parties[rcv] = Some(st),
                 Err(e) => {
                     // Roll-back: the genuine message is still accepted and
                     // the handshake completes.
-                    let (st, p) = e.into_state().read_message(&m).unwrap();
+                    let (st, p) = e.into_state().read_message(&m, &mut Off).unwrap();
                     assert_eq!(p, b"data");
                     parties[rcv] = Some(st);
                     let [i, r] = parties;
+                    let [ra, rb] = &mut rngs;
                     let (_, mut ti, mut tr) =
-                        noise_common::complete(i.unwrap(), r.unwrap()).unwrap();
+                        noise_common::complete(i.unwrap(), r.unwrap(), ra, rb).unwrap();
                     noise_common::exchange(&mut ti, &mut tr, false);
                     return Outcome::RejectedAtOnce;
                 }
             }
         } else {
-            match receiver.read_message(&m) {
+            match receiver.read_message(&m, &mut Off) {
                 Ok((st, _)) => parties[rcv] = Some(st),
                 Err(_) => {
                     assert!(tampered);
@@ -79,7 +85,7 @@ fn run(name: &str, r: &dyn twofold_core::Resolver, k: usize, pos: usize, mask: u
     let (i, r) = (i.unwrap(), r.unwrap());
     // Both finished: the transcripts diverged, so the keys differ; the
     // first transport message in either direction must fail.
-    let (Ok(mut ti), Ok(mut tr)) = (i.split(), r.split()) else {
+    let (Ok(mut ti), Ok(mut tr)) = (i.split(&mut Off), r.split(&mut Off)) else {
         panic!("split failed");
     };
     let c = ti.write_message(b"x").unwrap();
@@ -126,8 +132,8 @@ fn every_byte_of_small_handshakes_is_covered() {
     ] {
         for r in sweep_for(name) {
             let (mut a, mut b) = (rng("tamper a"), rng("tamper b"));
-            let (i, resp) = pair(name, &r, &mut a, &mut b);
-            let (transcript, _, _) = noise_common::complete(i, resp).unwrap();
+            let (i, resp) = pair(name, &r);
+            let (transcript, _, _) = noise_common::complete(i, resp, &mut a, &mut b).unwrap();
             for (k, m) in transcript.iter().enumerate() {
                 // `run` sends "data" payloads, so lengths differ from this
                 // transcript; positions wrap modulo the message length.

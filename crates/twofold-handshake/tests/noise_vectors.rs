@@ -6,7 +6,7 @@
 mod noise_common;
 
 use noise_common::all_combinations;
-use twofold_core::OsRng;
+use twofold_core::{Off, OsRng};
 use twofold_handshake::noise::{HandshakeBuilder, Modifier, ProtocolName, Role};
 
 const CACOPHONY: &str = include_str!("data/noise_cacophony_25519.json");
@@ -118,15 +118,15 @@ fn build(v: &Vector, resolver: &dyn twofold_core::Resolver, role: Role) -> Hands
 fn check(v: &Vector, resolver: &dyn twofold_core::Resolver) -> usize {
     // Fixed ephemerals: the RNG must not be drawn from; OsRng would make
     // any accidental use visible as a mismatch.
-    let (mut r1, mut r2) = (OsRng, OsRng);
+    let mut os = OsRng;
     let mut init = Some(
         build(v, resolver, Role::Initiator)
-            .build_initiator(&mut r1)
+            .build_initiator(&mut Off)
             .unwrap(),
     );
     let mut resp = Some(
         build(v, resolver, Role::Responder)
-            .build_responder(&mut r2)
+            .build_responder(&mut Off)
             .unwrap(),
     );
     let one_way = init.as_ref().unwrap().pattern().is_one_way();
@@ -138,7 +138,11 @@ fn check(v: &Vector, resolver: &dyn twofold_core::Resolver) -> usize {
         } else {
             (&mut resp, &mut init)
         };
-        let (s, msg) = sender.take().unwrap().write_message(payload).unwrap();
+        let (s, msg) = sender
+            .take()
+            .unwrap()
+            .write_message(payload, &mut os, &mut Off)
+            .unwrap();
         *sender = Some(s);
         assert_eq!(
             hex::encode(&msg),
@@ -146,7 +150,11 @@ fn check(v: &Vector, resolver: &dyn twofold_core::Resolver) -> usize {
             "{} message {i}",
             v.name
         );
-        let (r, got) = receiver.take().unwrap().read_message(&msg).unwrap();
+        let (r, got) = receiver
+            .take()
+            .unwrap()
+            .read_message(&msg, &mut Off)
+            .unwrap();
         *receiver = Some(r);
         assert_eq!(&got, payload, "{} message {i}", v.name);
     }
@@ -160,8 +168,8 @@ fn check(v: &Vector, resolver: &dyn twofold_core::Resolver) -> usize {
         );
         assert_eq!(resp.handshake_hash(), h, "{}", v.name);
     }
-    let mut ti = init.split().unwrap();
-    let mut tr = resp.split().unwrap();
+    let mut ti = init.split(&mut Off).unwrap();
+    let mut tr = resp.split(&mut Off).unwrap();
     // Handshake messages consumed so far, then the transport ones.
     let mut checked = v.messages.len() - iter.len();
     for (i, (payload, expected)) in iter {

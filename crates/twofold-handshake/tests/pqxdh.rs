@@ -6,11 +6,11 @@
 use hkdf::Hkdf;
 use proptest::prelude::*;
 use sha2::{Sha256, Sha512};
-use twofold_core::{Error, Kem, Resolver, ShakeRng};
+use twofold_core::{Error, Kem, Off, Party, Recorder, Resolver, ShakeRng};
 use twofold_handshake::HandshakeError;
 use twofold_handshake::bundle::{KemPrekeyKind, PrekeyServer, PrekeyStore};
-use twofold_handshake::pqxdh::{self, InitialMessage, Pqxdh, PqxdhSuite, Profile};
-use twofold_handshake::trace::Trace;
+use twofold_handshake::pqxdh;
+use twofold_handshake::prekey::{InitialMessage, PrekeyHandshake, PrekeySuite, Profile};
 use twofold_primitives::registry::REGISTRY;
 
 fn resolver() -> &'static dyn Resolver {
@@ -73,7 +73,12 @@ fn variants() -> Vec<String> {
 
 /// Bob's store: signed prekey, `opks` one-time curve prekeys, a last-resort
 /// KEM prekey and `kem_opks` one-time KEM prekeys; published.
-fn bob(h: &Pqxdh, seed: &[u8], opks: usize, kem_opks: usize) -> (PrekeyStore, PrekeyServer) {
+fn bob(
+    h: &PrekeyHandshake,
+    seed: &[u8],
+    opks: usize,
+    kem_opks: usize,
+) -> (PrekeyStore, PrekeyServer) {
     let mut rng = ShakeRng::new(seed);
     let identity = h.generate_identity(&mut rng).unwrap();
     let mut store = h.new_store(identity).unwrap();
@@ -88,24 +93,29 @@ fn bob(h: &Pqxdh, seed: &[u8], opks: usize, kem_opks: usize) -> (PrekeyStore, Pr
     (store, server)
 }
 
-fn step<'a>(t: &'a Trace, party: &str, name: &str) -> &'a [u8] {
-    &t.steps()
-        .iter()
-        .find(|s| s.party == party && s.name == name)
+fn step(t: &Recorder, party: &str, name: &str) -> Vec<u8> {
+    let p = if party == "initiator" {
+        Party::Initiator
+    } else {
+        Party::Responder
+    };
+    t.trace()
+        .last(p, name)
         .unwrap_or_else(|| panic!("no {party} {name} in trace"))
-        .value
+        .bytes
+        .to_vec()
 }
 
 #[test]
 fn suites_parse_print_back_and_resolve() {
     assert!(!pqxdh::suites().is_empty());
     for s in pqxdh::suites() {
-        assert_eq!(PqxdhSuite::parse(s).unwrap().to_string(), *s);
-        Pqxdh::new(s, resolver()).unwrap();
+        assert_eq!(PrekeySuite::parse(s).unwrap().to_string(), *s);
+        pqxdh::new(s, resolver()).unwrap();
     }
     for v in variants() {
-        assert_eq!(PqxdhSuite::parse(&v).unwrap().to_string(), v);
-        assert_eq!(Pqxdh::new(&v, resolver()).unwrap().suite().to_string(), v);
+        assert_eq!(PrekeySuite::parse(&v).unwrap().to_string(), v);
+        assert_eq!(pqxdh::new(&v, resolver()).unwrap().suite().to_string(), v);
     }
     for kem in KEMS {
         assert!(
@@ -121,7 +131,7 @@ fn suites_parse_print_back_and_resolve() {
 fn both_sides_agree_for_every_suite_kem_and_backend() {
     let mut runs = 0;
     for v in variants() {
-        let h = Pqxdh::new(&v, resolver()).unwrap();
+        let h = pqxdh::new(&v, resolver()).unwrap();
         for (opks, kem_opks) in [(0, 0), (1, 1), (1, 0), (0, 1)] {
             let (mut store, mut server) = bob(&h, b"bob", opks, kem_opks);
             let mut rng = ShakeRng::new(format!("alice {v}").as_bytes());
@@ -140,11 +150,9 @@ fn both_sides_agree_for_every_suite_kem_and_backend() {
             let sent = h
                 .initiator(&alice, &bundle)
                 .unwrap()
-                .initiate(b"hello Bob", &mut rng, &mut Trace::new(false))
+                .initiate(b"hello Bob", &mut rng, &mut Off)
                 .unwrap();
-            let got = h
-                .accept(&mut store, &sent.wire, &mut Trace::new(false))
-                .unwrap();
+            let got = h.accept(&mut store, &sent.wire, &mut Off).unwrap();
             assert_eq!(got.secret, sent.secret, "{v}");
             assert_eq!(got.payload, b"hello Bob");
             assert_eq!(got.message, sent.message);
@@ -189,18 +197,18 @@ fn kem_backends_interoperate_inside_the_handshake() {
             for bob_kem in kem_backends(kem) {
                 for alice_kem in kem_backends(kem) {
                     let suite = |b: &str| format!("PQXDH_{profile}_X25519_{hash}_{kem}@{b}");
-                    let hb = Pqxdh::new(&suite(bob_kem.backend()), resolver()).unwrap();
-                    let ha = Pqxdh::new(&suite(alice_kem.backend()), resolver()).unwrap();
+                    let hb = pqxdh::new(&suite(bob_kem.backend()), resolver()).unwrap();
+                    let ha = pqxdh::new(&suite(alice_kem.backend()), resolver()).unwrap();
                     let (mut store, mut server) = bob(&hb, b"bob x", 1, 1);
                     let mut rng = ShakeRng::new(b"alice x");
                     let alice = ha.generate_identity(&mut rng).unwrap();
                     let bundle = server.fetch("bob").unwrap();
-                    let mut ta = Trace::new(true);
-                    let mut tb = Trace::new(true);
+                    let ta = Recorder::new();
+                    let tb = Recorder::new();
                     let sent = ha
                         .initiator(&alice, &bundle)
                         .unwrap()
-                        .initiate(b"x", &mut rng, &mut ta)
+                        .initiate(b"x", &mut rng, &mut ta.clone())
                         .unwrap();
                     pairs += 1;
                     if bob_kem.backend() != alice_kem.backend() {
@@ -211,7 +219,7 @@ fn kem_backends_interoperate_inside_the_handshake() {
                         bob_kem.backend(),
                         alice_kem.backend()
                     );
-                    match hb.accept(&mut store, &sent.wire, &mut tb) {
+                    match hb.accept(&mut store, &sent.wire, &mut tb.clone()) {
                         Ok(got) => {
                             // signal: nothing authenticates the payload here,
                             // so a KEM mismatch shows as different secrets.
@@ -255,7 +263,7 @@ fn hkdf_reference(hash: &str, salt: Option<&[u8]>, ikm: &[u8], info: &[u8], len:
 fn kdf_recomputed_independently_from_traced_values() {
     let mut runs = 0;
     for v in variants() {
-        let h = Pqxdh::new(&v, resolver()).unwrap();
+        let h = pqxdh::new(&v, resolver()).unwrap();
         let spec = h.suite().profile == Profile::Spec;
         let h = if spec {
             h.with_info(b"MyProtocol").unwrap()
@@ -263,19 +271,19 @@ fn kdf_recomputed_independently_from_traced_values() {
             h
         };
         let hash = h.suite().hash.algorithm.clone();
-        let kem = h.suite().kem.algorithm.clone();
+        let kem = h.suite().kem.as_ref().unwrap().algorithm.clone();
         for opks in [0, 1] {
             let (mut store, mut server) = bob(&h, b"bob kdf", opks, 1);
             let mut rng = ShakeRng::new(b"alice kdf");
             let alice = h.generate_identity(&mut rng).unwrap();
             let bundle = server.fetch("bob").unwrap();
-            let (mut ta, mut tb) = (Trace::new(true), Trace::new(true));
+            let (ta, tb) = (Recorder::new(), Recorder::new());
             let sent = h
                 .initiator(&alice, &bundle)
                 .unwrap()
-                .initiate(b"payload", &mut rng, &mut ta)
+                .initiate(b"payload", &mut rng, &mut ta.clone())
                 .unwrap();
-            h.accept(&mut store, &sent.wire, &mut tb).unwrap();
+            h.accept(&mut store, &sent.wire, &mut tb.clone()).unwrap();
             let mut names = vec!["DH1", "DH2", "DH3"];
             if opks == 1 {
                 names.push("DH4");
@@ -288,7 +296,7 @@ fn kdf_recomputed_independently_from_traced_values() {
                     step(&tb, "responder", n),
                     "{v} {n}"
                 );
-                ikm.extend_from_slice(step(&ta, "initiator", n));
+                ikm.extend_from_slice(&step(&ta, "initiator", n));
             }
             assert_eq!(
                 step(&ta, "initiator", "CT"),
@@ -350,7 +358,7 @@ fn wrong_suite_strings_are_typed_errors() {
         ("PQXDH_spec_X25519_SHA-256_X-Wing_", "got 6 parts"),
     ];
     for (s, reason) in cases {
-        match PqxdhSuite::parse(s) {
+        match PrekeySuite::parse(s) {
             Err(HandshakeError::InvalidSuite { name, reason: r }) => {
                 assert_eq!(name, *s);
                 assert!(r.contains(reason), "{s}: {r}");
@@ -358,11 +366,11 @@ fn wrong_suite_strings_are_typed_errors() {
             other => panic!("{s}: {other:?}"),
         }
         assert!(matches!(
-            Pqxdh::new(s, resolver()),
+            pqxdh::new(s, resolver()),
             Err(HandshakeError::InvalidSuite { .. })
         ));
     }
-    match Pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-768@nope", resolver()) {
+    match pqxdh::new("PQXDH_spec_X25519_SHA-256_ML-KEM-768@nope", resolver()) {
         Err(HandshakeError::InvalidSuite { reason, .. }) => {
             assert!(reason.contains("ML-KEM-768@libcrux"), "{reason}");
         }
@@ -371,14 +379,14 @@ fn wrong_suite_strings_are_typed_errors() {
 }
 
 struct Run {
-    h: Pqxdh,
+    h: PrekeyHandshake,
     store: PrekeyStore,
     wire: Vec<u8>,
     msg: InitialMessage,
 }
 
 fn run(suite: &str, opks: usize, kem_opks: usize) -> Run {
-    let h = Pqxdh::new(suite, resolver()).unwrap();
+    let h = pqxdh::new(suite, resolver()).unwrap();
     let (store, mut server) = bob(&h, b"bob bad", opks, kem_opks);
     let mut rng = ShakeRng::new(b"alice bad");
     let alice = h.generate_identity(&mut rng).unwrap();
@@ -386,7 +394,7 @@ fn run(suite: &str, opks: usize, kem_opks: usize) -> Run {
     let sent = h
         .initiator(&alice, &bundle)
         .unwrap()
-        .initiate(b"hi", &mut rng, &mut Trace::new(false))
+        .initiate(b"hi", &mut rng, &mut Off)
         .unwrap();
     Run {
         h,
@@ -410,7 +418,7 @@ fn bad_input_suites() -> Vec<String> {
 fn truncated_oversized_and_wrong_ciphertext_size() {
     for s in bad_input_suites() {
         let mut r = run(&s, 1, 1);
-        let t = &mut Trace::new(false);
+        let t = &mut Off;
         assert!(matches!(
             r.h.accept(&mut r.store, &r.wire[..r.wire.len() - 1], t),
             Err(HandshakeError::Truncated { .. })
@@ -480,7 +488,7 @@ fn low_order_base_and_identity_keys_are_rejected() {
     }];
     for s in bad_input_suites() {
         let mut r = run(&s, 1, 1);
-        let t = &mut Trace::new(false);
+        let t = &mut Off;
         for low in &low_order {
             for field in 0..2 {
                 let mut m = r.msg.clone();
@@ -510,7 +518,7 @@ fn low_order_base_and_identity_keys_are_rejected() {
 #[test]
 fn bad_prekey_signatures_and_missing_kem_prekey() {
     for s in bad_input_suites() {
-        let h = Pqxdh::new(&s, resolver()).unwrap();
+        let h = pqxdh::new(&s, resolver()).unwrap();
         let (_store, mut server) = bob(&h, b"bob sig", 1, 1);
         let mut rng = ShakeRng::new(b"alice sig");
         let alice = h.generate_identity(&mut rng).unwrap();
@@ -561,7 +569,7 @@ fn reused_and_unknown_kem_prekeys() {
     for s in bad_input_suites() {
         // No one-time curve prekey, so the KEM prekey is what a replay reuses.
         let mut r = run(&s, 0, 1);
-        let t = &mut Trace::new(false);
+        let t = &mut Off;
         let id = r.msg.kem_prekey_id.unwrap();
         let mut m = r.msg.clone();
         m.kem_prekey_id = Some(4242);
@@ -600,8 +608,8 @@ fn reused_and_unknown_kem_prekeys() {
 fn signal_trace_has_every_step() {
     let r = run("PQXDH_signal_X25519_SHA-256_Kyber1024", 1, 1);
     let (h, mut store) = (r.h, r.store);
-    let mut tb = Trace::new(true);
-    h.accept(&mut store, &r.wire, &mut tb).unwrap();
+    let tb = Recorder::new();
+    h.accept(&mut store, &r.wire, &mut tb.clone()).unwrap();
     for n in [
         "IK_A", "EK_A", "IK_B", "SPK_B", "OPK_B", "PQPK_B", "CT", "DH1", "DH2", "DH3", "DH4", "SS",
         "KM", "RK", "CK", "PQRK", "AD", "info",
@@ -616,7 +624,7 @@ fn signal_trace_has_every_step() {
 }
 
 struct Fixture {
-    h: Pqxdh,
+    h: PrekeyHandshake,
     seed: &'static [u8],
     wire: Vec<u8>,
     root: Vec<u8>,
@@ -624,7 +632,7 @@ struct Fixture {
 }
 
 fn fixture(suite: &str, seed: &'static [u8]) -> Fixture {
-    let h = Pqxdh::new(suite, resolver()).unwrap();
+    let h = pqxdh::new(suite, resolver()).unwrap();
     let (_, mut server) = bob(&h, seed, 2, 2);
     let mut rng = ShakeRng::new(b"alice prop");
     let alice = h.generate_identity(&mut rng).unwrap();
@@ -632,7 +640,7 @@ fn fixture(suite: &str, seed: &'static [u8]) -> Fixture {
     let sent = h
         .initiator(&alice, &bundle)
         .unwrap()
-        .initiate(b"property payload", &mut rng, &mut Trace::new(false))
+        .initiate(b"property payload", &mut rng, &mut Off)
         .unwrap();
     Fixture {
         root: sent.secret.root_key().expose().to_vec(),
@@ -649,7 +657,7 @@ fn check_modified(f: &Fixture, pos: usize, xor: u8) -> Result<(), TestCaseError>
     wire[i] ^= xor;
     // Same seed, same keys: a fresh store with every one-time key unused.
     let (mut store, _) = bob(&f.h, f.seed, 2, 2);
-    match f.h.accept(&mut store, &wire, &mut Trace::new(false)) {
+    match f.h.accept(&mut store, &wire, &mut Off) {
         Err(_) => Ok(()),
         Ok(got) => {
             if got.secret.root_key().expose() != f.root.as_slice() {
@@ -735,7 +743,7 @@ fn every_byte_position_flipped() {
                 let mut wire = f.wire.clone();
                 wire[i] ^= xor;
                 let (mut store, _) = bob(&f.h, f.seed, 2, 2);
-                match f.h.accept(&mut store, &wire, &mut Trace::new(false)) {
+                match f.h.accept(&mut store, &wire, &mut Off) {
                     Err(_) => errors += 1,
                     Ok(got) if got.secret.root_key().expose() == f.root.as_slice() => same.push(i),
                     Ok(_) => {}

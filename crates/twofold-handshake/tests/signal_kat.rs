@@ -19,11 +19,9 @@
 
 use hkdf::Hkdf;
 use sha2::Sha256;
-use twofold_core::{CryptoRng, Dh, Kem, Resolver, ShakeRng, Signature};
+use twofold_core::{CryptoRng, Dh, Kem, Off, Party, Recorder, Resolver, ShakeRng, Signature};
 use twofold_handshake::bundle::{IdentityKeyPair, PrekeyServer};
-use twofold_handshake::pqxdh::Pqxdh;
-use twofold_handshake::trace::Trace;
-use twofold_handshake::x3dh::X3dh;
+use twofold_handshake::{pqxdh, x3dh};
 use twofold_primitives::registry::REGISTRY;
 
 fn resolver() -> &'static dyn Resolver {
@@ -82,12 +80,17 @@ fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-fn step<'a>(t: &'a Trace, party: &str, name: &str) -> &'a [u8] {
-    &t.steps()
-        .iter()
-        .find(|s| s.party == party && s.name == name)
-        .unwrap_or_else(|| panic!("no {party} {name}"))
-        .value
+fn step(t: &Recorder, party: &str, name: &str) -> Vec<u8> {
+    let p = if party == "initiator" {
+        Party::Initiator
+    } else {
+        Party::Responder
+    };
+    t.trace()
+        .last(p, name)
+        .unwrap_or_else(|| panic!("no {party} {name} in trace"))
+        .bytes
+        .to_vec()
 }
 
 const S_BOB_ID: &[u8] = b"kat bob identity";
@@ -103,16 +106,16 @@ const PAYLOAD: &[u8] = b"opaque SignalMessage bytes (40 bytes)..";
 /// The fixed run: each key from its own seed, so its secret is the start of
 /// that seed's stream (X25519: 32 bytes; Kyber key generation: d || z, 64).
 struct Run {
-    alice_trace: Trace,
-    bob_trace: Trace,
+    alice_trace: Recorder,
+    bob_trace: Recorder,
     wire: Vec<u8>,
-    alice: twofold_handshake::pqxdh::Initiated,
-    bob: twofold_handshake::pqxdh::Accepted,
+    alice: twofold_handshake::prekey::Initiated,
+    bob: twofold_handshake::prekey::Accepted,
     bundle: twofold_handshake::bundle::PrekeyBundle,
 }
 
 fn fixed_run(suite: &str) -> Run {
-    let h = Pqxdh::new(suite, resolver()).unwrap();
+    let h = pqxdh::new(suite, resolver()).unwrap();
     let dh = h.bundle_params().dh;
     let bob_id = IdentityKeyPair::generate(dh, &mut ShakeRng::new(S_BOB_ID)).unwrap();
     let mut store = h.new_store(bob_id).unwrap();
@@ -133,16 +136,22 @@ fn fixed_run(suite: &str) -> Run {
     let bundle = server.fetch("bob").unwrap();
 
     let alice_id = IdentityKeyPair::generate(dh, &mut ShakeRng::new(S_ALICE_ID)).unwrap();
-    let mut alice_trace = Trace::new(true);
+    let alice_trace = Recorder::new();
     let alice = h
         .initiator(&alice_id, &bundle)
         .unwrap()
         .with_registration_id(REGISTRATION_ID)
         .unwrap()
-        .initiate(PAYLOAD, &mut ShakeRng::new(S_ALICE_EPH), &mut alice_trace)
+        .initiate(
+            PAYLOAD,
+            &mut ShakeRng::new(S_ALICE_EPH),
+            &mut alice_trace.clone(),
+        )
         .unwrap();
-    let mut bob_trace = Trace::new(true);
-    let bob = h.accept(&mut store, &alice.wire, &mut bob_trace).unwrap();
+    let bob_trace = Recorder::new();
+    let bob = h
+        .accept(&mut store, &alice.wire, &mut bob_trace.clone())
+        .unwrap();
     Run {
         alice_trace,
         bob_trace,
@@ -365,7 +374,7 @@ fn kyber1024_shared_secret_matches_an_independent_construction() {
 
 #[test]
 fn x3dh_signal_v3_fixed_keys_recomputed_independently() {
-    let x = X3dh::new("X3DH_signal_X25519_SHA-256", resolver()).unwrap();
+    let x = x3dh::new("X3DH_signal_X25519_SHA-256", resolver()).unwrap();
     let dh = x.bundle_params().dh;
     let bob_id = IdentityKeyPair::generate(dh, &mut ShakeRng::new(S_BOB_ID)).unwrap();
     let mut store = x.new_store(bob_id).unwrap();
@@ -379,15 +388,9 @@ fn x3dh_signal_v3_fixed_keys_recomputed_independently() {
     let sent = x
         .initiator(&alice_id, &bundle)
         .unwrap()
-        .initiate(
-            PAYLOAD,
-            &mut ShakeRng::new(S_ALICE_EPH),
-            &mut Trace::new(false),
-        )
+        .initiate(PAYLOAD, &mut ShakeRng::new(S_ALICE_EPH), &mut Off)
         .unwrap();
-    let got = x
-        .accept(&mut store, &sent.wire, &mut Trace::new(false))
-        .unwrap();
+    let got = x.accept(&mut store, &sent.wire, &mut Off).unwrap();
 
     let ik_a = stream(S_ALICE_ID, 32);
     let ek_a = stream(S_ALICE_EPH, 32);

@@ -5,11 +5,11 @@
 use hkdf::Hkdf;
 use proptest::prelude::*;
 use sha2::{Sha256, Sha512};
-use twofold_core::{Error, Resolver, ShakeRng};
+use twofold_core::{Error, Off, Party, Recorder, Resolver, ShakeRng};
 use twofold_handshake::HandshakeError;
 use twofold_handshake::bundle::{PrekeyServer, PrekeyStore};
-use twofold_handshake::trace::Trace;
-use twofold_handshake::x3dh::{self, X3dh, X3dhSuite};
+use twofold_handshake::prekey::{PrekeyHandshake, PrekeySuite, Profile};
+use twofold_handshake::x3dh;
 use twofold_primitives::registry::REGISTRY;
 
 fn resolver() -> &'static dyn Resolver {
@@ -19,7 +19,7 @@ fn resolver() -> &'static dyn Resolver {
 /// Every `@backend` combination of a suite: each X25519 backend and each
 /// backend of the suite's HKDF.
 fn variants(suite: &str) -> Vec<String> {
-    let parsed = X3dhSuite::parse(suite).unwrap();
+    let parsed = PrekeySuite::parse(suite).unwrap();
     let kdf = if parsed.hash.algorithm == "SHA-512" {
         "HKDF-SHA512"
     } else {
@@ -49,7 +49,7 @@ fn variants(suite: &str) -> Vec<String> {
 }
 
 /// Bob's store with a signed prekey and `opks` one-time prekeys, published.
-fn bob(x: &X3dh, seed: &[u8], opks: usize) -> (PrekeyStore, PrekeyServer) {
+fn bob(x: &PrekeyHandshake, seed: &[u8], opks: usize) -> (PrekeyStore, PrekeyServer) {
     let mut rng = ShakeRng::new(seed);
     let identity = x.generate_identity(&mut rng).unwrap();
     let mut store = x.new_store(identity).unwrap();
@@ -60,7 +60,7 @@ fn bob(x: &X3dh, seed: &[u8], opks: usize) -> (PrekeyStore, PrekeyServer) {
     (store, server)
 }
 
-fn ec_type(x: &X3dh) -> u8 {
+fn ec_type(x: &PrekeyHandshake) -> u8 {
     x.bundle_params().encoding.ec_type
 }
 
@@ -68,10 +68,10 @@ fn ec_type(x: &X3dh) -> u8 {
 fn suites_parse_and_print_back() {
     assert!(!x3dh::suites().is_empty());
     for s in x3dh::suites() {
-        assert_eq!(X3dhSuite::parse(s).unwrap().to_string(), *s);
+        assert_eq!(PrekeySuite::parse(s).unwrap().to_string(), *s);
         for v in variants(s) {
-            assert_eq!(X3dhSuite::parse(&v).unwrap().to_string(), v);
-            let x = X3dh::new(&v, resolver()).unwrap();
+            assert_eq!(PrekeySuite::parse(&v).unwrap().to_string(), v);
+            let x = x3dh::new(&v, resolver()).unwrap();
             assert_eq!(x.suite().to_string(), v);
         }
     }
@@ -82,7 +82,7 @@ fn both_sides_agree_for_every_suite_and_backend() {
     let mut runs = 0;
     for s in x3dh::suites() {
         for v in variants(s) {
-            let x = X3dh::new(&v, resolver()).unwrap();
+            let x = x3dh::new(&v, resolver()).unwrap();
             for opks in [0, 1] {
                 let (mut store, mut server) = bob(&x, b"bob", opks);
                 let mut rng = ShakeRng::new(format!("alice {v} {opks}").as_bytes());
@@ -93,11 +93,9 @@ fn both_sides_agree_for_every_suite_and_backend() {
                 let sent = x
                     .initiator(&alice, &bundle)
                     .unwrap()
-                    .initiate(payload, &mut rng, &mut Trace::new(false))
+                    .initiate(payload, &mut rng, &mut Off)
                     .unwrap();
-                let got = x
-                    .accept(&mut store, &sent.wire, &mut Trace::new(false))
-                    .unwrap();
+                let got = x.accept(&mut store, &sent.wire, &mut Off).unwrap();
                 assert_eq!(got.secret, sent.secret, "{v} opk={opks}");
                 assert_eq!(got.payload, payload);
                 assert_eq!(got.their_identity_key, alice.public_key());
@@ -111,12 +109,12 @@ fn both_sides_agree_for_every_suite_and_backend() {
                 assert_eq!(sent.secret.associated_data(), ad.as_slice());
                 assert_eq!(sent.secret.root_key().len(), 32);
                 match x.suite().profile {
-                    x3dh::Profile::Spec => {
+                    Profile::Spec => {
                         assert!(sent.secret.chain_key().is_none());
                         // The payload travels encrypted.
                         assert!(!sent.wire.windows(payload.len()).any(|w| w == payload));
                     }
-                    x3dh::Profile::Signal => {
+                    Profile::Signal => {
                         assert_eq!(sent.secret.chain_key().unwrap().len(), 32);
                         assert!(sent.secret.pq_ratchet_auth_key().is_none());
                         assert_eq!(sent.wire[0], 0x33);
@@ -130,12 +128,17 @@ fn both_sides_agree_for_every_suite_and_backend() {
     assert!(runs >= 12, "only {runs} runs");
 }
 
-fn step<'a>(t: &'a Trace, party: &str, name: &str) -> &'a [u8] {
-    &t.steps()
-        .iter()
-        .find(|s| s.party == party && s.name == name)
+fn step(t: &Recorder, party: &str, name: &str) -> Vec<u8> {
+    let p = if party == "initiator" {
+        Party::Initiator
+    } else {
+        Party::Responder
+    };
+    t.trace()
+        .last(p, name)
         .unwrap_or_else(|| panic!("no {party} {name} in trace"))
-        .value
+        .bytes
+        .to_vec()
 }
 
 /// OKM computed with the hkdf crate directly (not through twofold).
@@ -158,8 +161,8 @@ fn kdf_recomputed_independently_from_traced_dh_values() {
     let mut runs = 0;
     for s in x3dh::suites() {
         for v in variants(s) {
-            let x = X3dh::new(&v, resolver()).unwrap();
-            let x = if x.suite().profile == x3dh::Profile::Spec {
+            let x = x3dh::new(&v, resolver()).unwrap();
+            let x = if x.suite().profile == Profile::Spec {
                 x.with_info(b"MyProtocol").unwrap()
             } else {
                 x
@@ -169,14 +172,14 @@ fn kdf_recomputed_independently_from_traced_dh_values() {
                 let mut rng = ShakeRng::new(b"alice kdf");
                 let alice = x.generate_identity(&mut rng).unwrap();
                 let bundle = server.fetch("bob").unwrap();
-                let mut ta = Trace::new(true);
-                let mut tb = Trace::new(true);
+                let ta = Recorder::new();
+                let tb = Recorder::new();
                 let sent = x
                     .initiator(&alice, &bundle)
                     .unwrap()
-                    .initiate(b"payload", &mut rng, &mut ta)
+                    .initiate(b"payload", &mut rng, &mut ta.clone())
                     .unwrap();
-                let got = x.accept(&mut store, &sent.wire, &mut tb).unwrap();
+                let got = x.accept(&mut store, &sent.wire, &mut tb.clone()).unwrap();
                 assert_eq!(got.secret, sent.secret);
 
                 let mut names = vec!["DH1", "DH2", "DH3"];
@@ -188,12 +191,12 @@ fn kdf_recomputed_independently_from_traced_dh_values() {
                     // Both parties computed the same DH value independently.
                     assert_eq!(step(&ta, "initiator", n), step(&tb, "responder", n), "{n}");
                     assert_eq!(step(&ta, "initiator", n).len(), 32);
-                    ikm.extend_from_slice(step(&ta, "initiator", n));
+                    ikm.extend_from_slice(&step(&ta, "initiator", n));
                 }
                 assert_eq!(&ikm[32..], step(&ta, "initiator", "KM"));
                 let hash = x.suite().hash.algorithm.as_str();
                 match x.suite().profile {
-                    x3dh::Profile::Spec => {
+                    Profile::Spec => {
                         // X3DH §2.2: salt = zeros(hash len), info = the application's info.
                         let zeros = vec![0u8; if hash == "SHA-512" { 64 } else { 32 }];
                         let sk = hkdf_reference(hash, Some(&zeros), &ikm, b"MyProtocol", 32);
@@ -226,7 +229,7 @@ fn kdf_recomputed_independently_from_traced_dh_values() {
                             assert_eq!(pt, b"payload");
                         }
                     }
-                    x3dh::Profile::Signal => {
+                    Profile::Signal => {
                         // libsignal v3: HKDF-SHA256, no salt, "WhisperText", 64 bytes.
                         let okm = hkdf_reference("SHA-256", None, &ikm, b"WhisperText", 64);
                         assert_eq!(sent.secret.root_key().expose(), &okm[..32]);
@@ -262,7 +265,7 @@ fn wrong_suite_strings_are_typed_errors() {
         ("X3DH_spec_@dalek_SHA-256", "empty curve"),
     ];
     for (s, reason) in cases {
-        match X3dhSuite::parse(s) {
+        match PrekeySuite::parse(s) {
             Err(HandshakeError::InvalidSuite { name, reason: r }) => {
                 assert_eq!(name, *s);
                 assert!(r.contains(reason), "{s}: {r}");
@@ -270,12 +273,12 @@ fn wrong_suite_strings_are_typed_errors() {
             other => panic!("{s}: {other:?}"),
         }
         assert!(matches!(
-            X3dh::new(s, resolver()),
+            x3dh::new(s, resolver()),
             Err(HandshakeError::InvalidSuite { .. })
         ));
     }
     // A backend the registry does not have: the error lists the backends.
-    match X3dh::new("X3DH_spec_X25519@nope_SHA-256", resolver()) {
+    match x3dh::new("X3DH_spec_X25519@nope_SHA-256", resolver()) {
         Err(HandshakeError::InvalidSuite { reason, .. }) => {
             assert!(reason.contains("X25519@dalek"), "{reason}");
         }
@@ -285,8 +288,8 @@ fn wrong_suite_strings_are_typed_errors() {
 
 /// A fresh X3DH run with one one-time prekey; returns the handshake,
 /// Bob's store and the initial message.
-fn run(suite: &str) -> (X3dh, PrekeyStore, Vec<u8>) {
-    let x = X3dh::new(suite, resolver()).unwrap();
+fn run(suite: &str) -> (PrekeyHandshake, PrekeyStore, Vec<u8>) {
+    let x = x3dh::new(suite, resolver()).unwrap();
     let (store, mut server) = bob(&x, b"bob bad input", 1);
     let mut rng = ShakeRng::new(b"alice bad input");
     let alice = x.generate_identity(&mut rng).unwrap();
@@ -294,7 +297,7 @@ fn run(suite: &str) -> (X3dh, PrekeyStore, Vec<u8>) {
     let sent = x
         .initiator(&alice, &bundle)
         .unwrap()
-        .initiate(b"hi", &mut rng, &mut Trace::new(false))
+        .initiate(b"hi", &mut rng, &mut Off)
         .unwrap();
     (x, store, sent.wire)
 }
@@ -303,7 +306,7 @@ fn run(suite: &str) -> (X3dh, PrekeyStore, Vec<u8>) {
 fn truncated_and_oversized_messages() {
     for s in x3dh::suites() {
         let (x, mut store, wire) = run(s);
-        let t = &mut Trace::new(false);
+        let t = &mut Off;
         assert!(matches!(
             x.accept(&mut store, &wire[..wire.len() - 1], t),
             Err(HandshakeError::Truncated { .. })
@@ -349,7 +352,7 @@ const LOW_ORDER: &[&str] = &[
 fn low_order_and_non_canonical_keys_are_rejected() {
     for s in x3dh::suites() {
         let (x, mut store, wire) = run(s);
-        let t = &mut Trace::new(false);
+        let t = &mut Off;
         let msg = x.decode_message(&wire).unwrap();
         for hexkey in LOW_ORDER {
             let low = hex::decode(hexkey).unwrap();
@@ -391,7 +394,7 @@ fn low_order_and_non_canonical_keys_are_rejected() {
 #[test]
 fn bad_signed_prekey_signature_is_rejected() {
     for s in x3dh::suites() {
-        let x = X3dh::new(s, resolver()).unwrap();
+        let x = x3dh::new(s, resolver()).unwrap();
         let (_store, mut server) = bob(&x, b"bob sig", 1);
         let mut rng = ShakeRng::new(b"alice sig");
         let alice = x.generate_identity(&mut rng).unwrap();
@@ -417,7 +420,7 @@ fn bad_signed_prekey_signature_is_rejected() {
 fn reused_and_unknown_prekeys() {
     for s in x3dh::suites() {
         let (x, mut store, wire) = run(s);
-        let t = &mut Trace::new(false);
+        let t = &mut Off;
         let msg = x.decode_message(&wire).unwrap();
         let opk = msg.one_time_prekey_id.unwrap();
         // Unknown ids first: nothing is consumed by a failure.
@@ -456,16 +459,16 @@ fn reused_and_unknown_prekeys() {
 
 #[test]
 fn signal_profile_refuses_custom_info_and_spec_uses_it() {
-    let x = X3dh::new("X3DH_signal_X25519_SHA-256", resolver()).unwrap();
+    let x = x3dh::new("X3DH_signal_X25519_SHA-256", resolver()).unwrap();
     assert_eq!(x.kdf_info(), b"WhisperText");
     assert!(matches!(
         x.with_info(b"MyProtocol"),
         Err(HandshakeError::Misuse(_))
     ));
-    let x = X3dh::new("X3DH_spec_X25519_SHA-512", resolver()).unwrap();
+    let x = x3dh::new("X3DH_spec_X25519_SHA-512", resolver()).unwrap();
     assert_eq!(x.kdf_info(), b"twofold-v1");
     assert!(matches!(x.with_info(b""), Err(HandshakeError::Misuse(_))));
-    let x = X3dh::new("X3DH_spec_X25519_SHA-512", resolver()).unwrap();
+    let x = x3dh::new("X3DH_spec_X25519_SHA-512", resolver()).unwrap();
     assert_eq!(
         x.with_info(b"MyProtocol").unwrap().kdf_info(),
         b"MyProtocol"
@@ -474,19 +477,19 @@ fn signal_profile_refuses_custom_info_and_spec_uses_it() {
 
 #[test]
 fn trace_names_every_step() {
-    let x = X3dh::new("X3DH_signal_X25519_SHA-256", resolver()).unwrap();
+    let x = x3dh::new("X3DH_signal_X25519_SHA-256", resolver()).unwrap();
     let (mut store, mut server) = bob(&x, b"bob trace", 1);
     let mut rng = ShakeRng::new(b"alice trace");
     let alice = x.generate_identity(&mut rng).unwrap();
     let bundle = server.fetch("bob").unwrap();
-    let mut ta = Trace::new(true);
+    let ta = Recorder::new();
     let sent = x
         .initiator(&alice, &bundle)
         .unwrap()
-        .initiate(b"", &mut rng, &mut ta)
+        .initiate(b"", &mut rng, &mut ta.clone())
         .unwrap();
-    let mut tb = Trace::new(true);
-    x.accept(&mut store, &sent.wire, &mut tb).unwrap();
+    let tb = Recorder::new();
+    x.accept(&mut store, &sent.wire, &mut tb.clone()).unwrap();
     for (t, party) in [(&ta, "initiator"), (&tb, "responder")] {
         for n in [
             "IK_A",
@@ -507,29 +510,32 @@ fn trace_names_every_step() {
             assert!(!step(t, party, n).is_empty(), "{party} {n}");
         }
     }
-    // A disabled trace records nothing.
-    let mut off = Trace::new(false);
-    let (mut store, mut server) = bob(&x, b"bob trace off", 0);
+    // Observing changes nothing: the same coins give the same message and
+    // secret with the observer off.
+    let (mut store, mut server) = bob(&x, b"bob trace", 1);
     let bundle = server.fetch("bob").unwrap();
-    let sent = x
+    let mut rng = ShakeRng::new(b"alice trace");
+    let alice = x.generate_identity(&mut rng).unwrap();
+    let quiet = x
         .initiator(&alice, &bundle)
         .unwrap()
-        .initiate(b"", &mut rng, &mut off)
+        .initiate(b"", &mut rng, &mut Off)
         .unwrap();
-    x.accept(&mut store, &sent.wire, &mut off).unwrap();
-    assert!(off.steps().is_empty());
+    assert_eq!(quiet.wire, sent.wire);
+    let got = x.accept(&mut store, &quiet.wire, &mut Off).unwrap();
+    assert!(got.secret == sent.secret);
 }
 
 /// The fixed run the property test modifies (default backends, with OPK).
 struct Fixture {
-    x: X3dh,
+    x: PrekeyHandshake,
     wire: Vec<u8>,
     secret_root: Vec<u8>,
-    message: twofold_handshake::x3dh::InitialMessage,
+    message: twofold_handshake::prekey::InitialMessage,
 }
 
 fn fixture(suite: &str) -> Fixture {
-    let x = X3dh::new(suite, resolver()).unwrap();
+    let x = x3dh::new(suite, resolver()).unwrap();
     let (_, mut server) = bob(&x, b"bob prop", 2);
     let mut rng = ShakeRng::new(b"alice prop");
     let alice = x.generate_identity(&mut rng).unwrap();
@@ -537,7 +543,7 @@ fn fixture(suite: &str) -> Fixture {
     let sent = x
         .initiator(&alice, &bundle)
         .unwrap()
-        .initiate(b"property payload", &mut rng, &mut Trace::new(false))
+        .initiate(b"property payload", &mut rng, &mut Off)
         .unwrap();
     Fixture {
         secret_root: sent.secret.root_key().expose().to_vec(),
@@ -553,7 +559,7 @@ fn check_modified(f: &Fixture, pos: usize, xor: u8) -> Result<(), TestCaseError>
     wire[i] ^= xor;
     // A fresh store with the same keys (same seed) for every case.
     let (mut store, _) = bob(&f.x, b"bob prop", 2);
-    match f.x.accept(&mut store, &wire, &mut Trace::new(false)) {
+    match f.x.accept(&mut store, &wire, &mut Off) {
         Err(_) => Ok(()),
         Ok(got) => {
             if got.secret.root_key().expose() != f.secret_root.as_slice() {
@@ -563,7 +569,7 @@ fn check_modified(f: &Fixture, pos: usize, xor: u8) -> Result<(), TestCaseError>
             // the change lies in a field libsignal leaves unauthenticated at
             // this layer (registration id; the payload, which the ratchet
             // MACs).
-            prop_assert_eq!(f.x.suite().profile, x3dh::Profile::Signal);
+            prop_assert_eq!(f.x.suite().profile, Profile::Signal);
             let mut m = got.message.clone();
             m.registration_id = f.message.registration_id;
             m.payload = f.message.payload.clone();
@@ -598,7 +604,7 @@ proptest! {
 fn every_byte_position_flipped() {
     for suite in ["X3DH_spec_X25519_SHA-512", "X3DH_signal_X25519_SHA-256"] {
         let f = fixture(suite);
-        let signal = f.x.suite().profile == x3dh::Profile::Signal;
+        let signal = f.x.suite().profile == Profile::Signal;
         let payload_at = f
             .wire
             .windows(f.message.payload.len())
@@ -611,7 +617,7 @@ fn every_byte_position_flipped() {
                 let mut wire = f.wire.clone();
                 wire[i] ^= xor;
                 let (mut store, _) = bob(&f.x, b"bob prop", 2);
-                if let Ok(got) = f.x.accept(&mut store, &wire, &mut Trace::new(false))
+                if let Ok(got) = f.x.accept(&mut store, &wire, &mut Off)
                     && got.secret.root_key().expose() == f.secret_root.as_slice()
                 {
                     same.push(i);

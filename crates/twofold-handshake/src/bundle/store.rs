@@ -67,7 +67,7 @@ fn next_id(counter: &mut u32) -> Result<u32> {
 
 impl PrekeyStore {
     /// An empty store for `identity` under `params` (take them from
-    /// [`crate::x3dh::Xdh::bundle_params`] of an X3DH or PQXDH suite).
+    /// [`crate::prekey::PrekeyHandshake::bundle_params`] of an X3DH or PQXDH suite).
     pub fn new(params: BundleParams, identity: IdentityKeyPair) -> Result<Self> {
         params.check_ec("identity key", identity.public_key())?;
         Ok(Self {

@@ -13,9 +13,14 @@
 //!
 //! Layout: [`name`] parses protocol names, [`pattern`] holds the tokens,
 //! the pattern tables and the modifiers, [`symmetric`] the `CipherState` /
-//! `SymmetricState` of rev 34 §5, [`handshake`] the `HandshakeState` and its
-//! builder, [`transport`] the post-handshake state, [`trace`] the per-token
-//! trace and [`labels`] every fixed string.
+//! `SymmetricState` of rev 34 §5, [`builder`] the configuration and
+//! `Initialize()`, [`state`] the `HandshakeState` and its consuming steps,
+//! `tokens` what each token writes and reads, [`transport`] the
+//! post-handshake state and [`labels`] every fixed string.
+//!
+//! Every step reports to the caller's [`twofold_core::Observer`] (`h`,
+//! `ck`, `k` after each token, the DH and KEM outputs, every draw), and
+//! randomness is taken per call.
 //!
 //! The engine depends on twofold-core only: primitives are trait objects
 //! resolved by name through a [`twofold_core::Resolver`].
@@ -23,24 +28,25 @@
 //! ```text
 //! let mut rng = OsRng;
 //! let alice = HandshakeBuilder::new("Noise_NN_25519_ChaChaPoly_SHA256", &REGISTRY)?
-//!     .build(Role::Initiator, &mut rng)?;
-//! let (alice, m1) = alice.write_message(b"")?;           // -> e
+//!     .build(Role::Initiator, &mut Off)?;
+//! let (alice, m1) = alice.write_message(b"", &mut rng, &mut Off)?;   // -> e
 //! // ... bob reads m1, writes m2 ...
-//! let (alice, _payload) = alice.read_message(&m2)?;      // <- e, ee
-//! let mut transport = alice.split()?;
+//! let (alice, _payload) = alice.read_message(&m2, &mut Off)?;       // <- e, ee
+//! let mut transport = alice.split(&mut Off)?;
 //! ```
 
-pub mod handshake;
+pub mod builder;
 pub mod labels;
 pub mod name;
 pub mod pattern;
+pub mod state;
 pub mod symmetric;
-pub mod trace;
+mod tokens;
 pub mod transport;
 
-pub use handshake::{HandshakeBuilder, HandshakeState, Step, StepError};
+pub use builder::HandshakeBuilder;
 pub use name::{KemName, ProtocolName, Suite};
 pub use pattern::{Modifier, Pattern, PatternKind, Role, Token, pattern_names};
+pub use state::{HandshakeState, Step, StepError};
 pub use symmetric::{CipherState, NonceEncoding, SymmetricState};
-pub use trace::{TraceEntry, TraceKind};
 pub use transport::TransportState;

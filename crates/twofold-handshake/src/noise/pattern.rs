@@ -42,6 +42,15 @@ impl Role {
     }
 }
 
+impl From<Role> for twofold_core::Party {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Initiator => twofold_core::Party::Initiator,
+            Role::Responder => twofold_core::Party::Responder,
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

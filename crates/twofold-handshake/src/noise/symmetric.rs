@@ -5,8 +5,12 @@
 //! `mix_hash`, `mix_key`, `mix_key_and_hash`, `encrypt_and_hash`,
 //! `split`. HKDF is the spec's (§4.3), built on the hash's HMAC: it is not
 //! RFC 5869 with a salt/info split, although the outputs coincide.
+//!
+//! Every change of `h`, `ck` and `k` is reported to the caller's observer,
+//! with the name of the value mixed in as its input: `MixKey(ee)` reports
+//! `k` and `ck` derived from the previous `ck` and `ee`.
 
-use twofold_core::{Aead, Hash, SecretBytes};
+use twofold_core::{Aead, Hash, Obs, SecretBytes};
 use zeroize::Zeroize;
 
 use super::labels::{CIPHER_KEY_LEN, CIPHER_NONCE_LEN, MAX_NONCE};
@@ -98,11 +102,6 @@ impl CipherState {
         } else {
             0
         }
-    }
-
-    /// The key, for traces (`None` while empty).
-    pub(crate) fn key(&self) -> Option<&SecretBytes> {
-        self.k.as_ref()
     }
 
     /// `EncryptWithAd(ad, plaintext)`: the plaintext itself while there is
@@ -206,7 +205,12 @@ impl core::fmt::Debug for SymmetricState {
 impl SymmetricState {
     /// `InitializeSymmetric(protocol_name)`: `h` = the name zero-padded to
     /// HASHLEN, or `HASH(name)` when longer; `ck = h`; empty cipher state.
-    pub fn initialize(hash: &'static dyn Hash, cipher: CipherState, protocol_name: &[u8]) -> Self {
+    pub fn initialize(
+        hash: &'static dyn Hash,
+        cipher: CipherState,
+        protocol_name: &[u8],
+        o: &mut Obs<'_>,
+    ) -> Self {
         let hash_len = hash.output_len();
         let h = if protocol_name.len() <= hash_len {
             let mut h = protocol_name.to_vec();
@@ -215,6 +219,11 @@ impl SymmetricState {
         } else {
             hash.hash(&[protocol_name])
         };
+        if o.on() {
+            o.public("protocol_name", protocol_name, "constant", &[]);
+            o.public("h", &h, "InitializeSymmetric", &["protocol_name"]);
+            o.secret("ck", &h, "InitializeSymmetric", &["h"]);
+        }
         Self {
             hash,
             ck: SecretBytes::from_slice(&h),
@@ -234,34 +243,46 @@ impl SymmetricState {
         k
     }
 
-    /// `MixKey(input_key_material)`.
-    pub fn mix_key(&mut self, ikm: &[u8]) -> Result<()> {
+    /// `MixKey(input_key_material)`; `name` names the input.
+    pub fn mix_key(&mut self, ikm: &[u8], name: &str, o: &mut Obs<'_>) -> Result<()> {
         let mut out = hkdf(self.hash, self.ck.expose(), ikm, 2).into_iter();
         let (Some(ck), Some(temp_k)) = (out.next(), out.next()) else {
             return Err(HandshakeError::Misuse(
                 "HKDF returned fewer outputs than asked",
             ));
         };
+        let k = Self::cipher_key(temp_k);
+        if o.on() {
+            o.secret("k", k.expose(), "MixKey", &["ck", name]);
+            o.secret("ck", ck.expose(), "MixKey", &["ck", name]);
+        }
         self.ck = ck;
-        self.cipher.initialize_key(Self::cipher_key(temp_k))
+        self.cipher.initialize_key(k)
     }
 
-    /// `MixHash(data)`: `h = HASH(h || data)`.
-    pub fn mix_hash(&mut self, data: &[u8]) {
+    /// `MixHash(data)`: `h = HASH(h || data)`; `name` names the data.
+    pub fn mix_hash(&mut self, data: &[u8], name: &str, o: &mut Obs<'_>) {
         self.h = self.hash.hash(&[&self.h, data]);
+        o.public("h", &self.h, "MixHash", &["h", name]);
     }
 
     /// `MixKeyAndHash(input_key_material)` (used for `psk` and `skem`).
-    pub fn mix_key_and_hash(&mut self, ikm: &[u8]) -> Result<()> {
+    pub fn mix_key_and_hash(&mut self, ikm: &[u8], name: &str, o: &mut Obs<'_>) -> Result<()> {
         let mut out = hkdf(self.hash, self.ck.expose(), ikm, 3).into_iter();
         let (Some(ck), Some(temp_h), Some(temp_k)) = (out.next(), out.next(), out.next()) else {
             return Err(HandshakeError::Misuse(
                 "HKDF returned fewer outputs than asked",
             ));
         };
+        let k = Self::cipher_key(temp_k);
+        if o.on() {
+            o.secret("temp_h", temp_h.expose(), "MixKeyAndHash", &["ck", name]);
+            o.secret("k", k.expose(), "MixKeyAndHash", &["ck", name]);
+        }
+        self.mix_hash(temp_h.expose(), "temp_h", o);
+        o.secret("ck", ck.expose(), "MixKeyAndHash", &["ck", name]);
         self.ck = ck;
-        self.mix_hash(temp_h.expose());
-        self.cipher.initialize_key(Self::cipher_key(temp_k))
+        self.cipher.initialize_key(k)
     }
 
     /// `GetHandshakeHash()`.
@@ -269,43 +290,74 @@ impl SymmetricState {
         &self.h
     }
 
-    /// The chaining key (secret), for traces.
-    pub(crate) fn chaining_key(&self) -> &SecretBytes {
-        &self.ck
-    }
-
     /// The cipher state, for traces and overhead computations.
     pub fn cipher(&self) -> &CipherState {
         &self.cipher
     }
 
-    /// `EncryptAndHash(plaintext)`.
-    pub fn encrypt_and_hash(&mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
+    /// `EncryptAndHash(plaintext)`; `name` names the plaintext, and the
+    /// ciphertext is reported as `"<name> sealed"` (the plaintext itself
+    /// while there is no key).
+    pub fn encrypt_and_hash(
+        &mut self,
+        plaintext: &[u8],
+        name: &str,
+        o: &mut Obs<'_>,
+    ) -> Result<Vec<u8>> {
         let c = self.cipher.encrypt_with_ad(&self.h, plaintext)?;
-        self.mix_hash(&c);
+        if self.cipher.has_key() && o.on() {
+            let sealed = format!("{name} sealed");
+            o.public(&sealed, &c, self.cipher.aead.name(), &["k", "h", name]);
+            self.mix_hash(&c, &sealed, o);
+        } else {
+            self.mix_hash(&c, name, o);
+        }
         Ok(c)
     }
 
-    /// `DecryptAndHash(ciphertext)`.
-    pub fn decrypt_and_hash(&mut self, ciphertext: &[u8]) -> Result<Vec<u8>> {
+    /// `DecryptAndHash(ciphertext)`: the bytes of `token` read off the wire
+    /// message `from` (reported as `"<token> sealed"` under a key), opened
+    /// into the value this party calls `plain`.
+    pub fn decrypt_and_hash(
+        &mut self,
+        ciphertext: &[u8],
+        token: &str,
+        plain: &str,
+        from: &str,
+        o: &mut Obs<'_>,
+    ) -> Result<Vec<u8>> {
+        let keyed = self.cipher.has_key();
         let p = self.cipher.decrypt_with_ad(&self.h, ciphertext)?;
-        self.mix_hash(ciphertext);
+        if keyed && o.on() {
+            let sealed = format!("{token} sealed");
+            o.public(&sealed, ciphertext, "read", &[from]);
+            o.public(plain, &p, self.cipher.aead.name(), &["k", "h", &sealed]);
+            self.mix_hash(ciphertext, &sealed, o);
+        } else {
+            o.public(plain, &p, "read", &[from]);
+            self.mix_hash(ciphertext, plain, o);
+        }
         Ok(p)
     }
 
     /// `Split()`: two cipher states keyed from `HKDF(ck, zerolen, 2)`, the
     /// first for initiator-to-responder traffic.
-    pub fn split(&self) -> Result<(CipherState, CipherState)> {
+    pub fn split(&self, o: &mut Obs<'_>) -> Result<(CipherState, CipherState)> {
         let mut out = hkdf(self.hash, self.ck.expose(), &[], 2).into_iter();
         let (Some(k1), Some(k2)) = (out.next(), out.next()) else {
             return Err(HandshakeError::Misuse(
                 "HKDF returned fewer outputs than asked",
             ));
         };
+        let (k1, k2) = (Self::cipher_key(k1), Self::cipher_key(k2));
+        if o.on() {
+            o.secret("k1", k1.expose(), "Split", &["ck"]);
+            o.secret("k2", k2.expose(), "Split", &["ck"]);
+        }
         let mut c1 = CipherState::new(self.cipher.aead, self.cipher.encoding)?;
         let mut c2 = CipherState::new(self.cipher.aead, self.cipher.encoding)?;
-        c1.initialize_key(Self::cipher_key(k1))?;
-        c2.initialize_key(Self::cipher_key(k2))?;
+        c1.initialize_key(k1)?;
+        c2.initialize_key(k2)?;
         Ok((c1, c2))
     }
 

@@ -1,4 +1,5 @@
-//! X3DH (Signal, revision 1, 2016-11-04), in two labelled profiles.
+//! X3DH (Signal, revision 1, 2016-11-04), in two labelled profiles, on the
+//! shared prekey engine ([`crate::prekey`]).
 //!
 //! * `spec` (`X3DH_spec_X25519_SHA-256`, `X3DH_spec_X25519_SHA-512`): the
 //!   published text. `SK = HKDF(hash, salt = zeros(hash len),
@@ -13,27 +14,15 @@
 //!   XEdDSA-signal signatures, PreKeySignalMessage version byte `0x33`, the
 //!   payload carried opaque.
 //!
-//! Usage: Bob fills a [`crate::bundle::PrekeyStore`] and publishes its bundle on a
-//! [`crate::bundle::PrekeyServer`]; Alice fetches a bundle, calls
-//! [`Xdh::initiator`] (which verifies the signatures) and
-//! [`Initiator::initiate`]; Bob calls [`Xdh::accept`].
-//! The shared engine and the message formats are in `engine` and `wire`.
-
-mod engine;
-mod suite;
-mod wire;
-
-pub use engine::{Accepted, Initiated, Initiator, SessionSecret};
-pub use suite::{Part, Profile, X3dhSuite};
-pub use wire::InitialMessage;
-
-pub use engine::Xdh;
-pub(crate) use engine::{Protocol, spec_kems};
-pub(crate) use suite::{curves, hashes, invalid, parse_part, parse_profile, restriction};
+//! Usage: Bob fills a [`crate::bundle::PrekeyStore`] and publishes its bundle
+//! on a [`crate::bundle::PrekeyServer`]; Alice fetches a bundle, calls
+//! [`PrekeyHandshake::initiator`] (which verifies the signatures) and
+//! [`crate::prekey::Initiator::initiate`]; Bob calls [`PrekeyHandshake::accept`].
 
 use twofold_core::Resolver;
 
 use crate::Result;
+use crate::prekey::{PrekeyHandshake, Protocol};
 
 /// The named X3DH suites (for `twofold list`).
 pub const SUITES: &[&str] = &[
@@ -47,58 +36,8 @@ pub fn suites() -> &'static [&'static str] {
     SUITES
 }
 
-/// A resolved X3DH suite.
-pub struct X3dh {
-    suite: X3dhSuite,
-    inner: Xdh,
-}
-
-impl core::fmt::Debug for X3dh {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("X3dh")
-            .field("suite", &self.inner.name)
-            .field("params", &self.inner.params)
-            .field("kdf", &self.inner.kdf.id())
-            .finish()
-    }
-}
-
-/// The shared operations (bundles, initiation, acceptance, encodings).
-impl core::ops::Deref for X3dh {
-    type Target = Xdh;
-    fn deref(&self) -> &Xdh {
-        &self.inner
-    }
-}
-
-impl X3dh {
-    /// Parses `suite` and resolves its primitives through `resolver`.
-    pub fn new(suite: &str, resolver: &dyn Resolver) -> Result<Self> {
-        let parsed = X3dhSuite::parse(suite)?;
-        let inner = Xdh::new(
-            parsed.to_string(),
-            Protocol::X3dh,
-            parsed.profile,
-            &parsed.curve,
-            &parsed.hash,
-            None,
-            resolver,
-        )?;
-        Ok(Self {
-            suite: parsed,
-            inner,
-        })
-    }
-
-    /// Sets the application `info` of the spec profile (non-empty ASCII).
-    /// The signal profile refuses: its label is fixed.
-    pub fn with_info(mut self, info: &[u8]) -> Result<Self> {
-        self.inner.set_info(info)?;
-        Ok(self)
-    }
-
-    /// The parsed suite.
-    pub fn suite(&self) -> &X3dhSuite {
-        &self.suite
-    }
+/// Parses an `X3DH_<profile>_<curve>_<hash>` suite and resolves its
+/// primitives through `resolver`.
+pub fn new(suite: &str, resolver: &dyn Resolver) -> Result<PrekeyHandshake> {
+    PrekeyHandshake::new_for(Protocol::X3dh, suite, resolver)
 }

@@ -1,7 +1,7 @@
 //! Helpers shared by the noise_*.rs integration tests.
 #![allow(dead_code)]
 
-use twofold_core::{AlgorithmId, CryptoRng, Resolver, SecretBytes, ShakeRng};
+use twofold_core::{AlgorithmId, CryptoRng, Off, Resolver, SecretBytes, ShakeRng};
 use twofold_handshake::HandshakeError;
 use twofold_handshake::noise::{
     HandshakeBuilder, HandshakeState, PatternKind, Role, TransportState,
@@ -24,6 +24,7 @@ fn empty() -> Registry {
         hashes: vec![],
         xofs: vec![],
         kdfs: vec![],
+        defaults: vec![],
     }
 }
 
@@ -170,11 +171,13 @@ pub fn builder(
 }
 
 /// Runs every handshake message between `init` and `resp`, with payload
-/// `i` = `[i; i]`, and checks each payload arrives. Returns the transcript
-/// and both transport states.
-pub fn complete<'a, 'b>(
-    init: HandshakeState<'a>,
-    resp: HandshakeState<'b>,
+/// `i` = `[i; i]`, each party drawing from its own generator, and checks
+/// each payload arrives. Returns the transcript and both transport states.
+pub fn complete(
+    init: HandshakeState,
+    resp: HandshakeState,
+    rng_i: &mut dyn CryptoRng,
+    rng_r: &mut dyn CryptoRng,
 ) -> Result<(Vec<Vec<u8>>, TransportState, TransportState), HandshakeError> {
     let mut init = init;
     let mut resp = resp;
@@ -183,16 +186,16 @@ pub fn complete<'a, 'b>(
     while !init.is_finished() || !resp.is_finished() {
         let payload = vec![i as u8; i];
         if init.is_my_turn() {
-            let (s, m) = init.write_message(&payload)?;
+            let (s, m) = init.write_message(&payload, rng_i, &mut Off)?;
             init = s;
-            let (r, p) = resp.read_message(&m)?;
+            let (r, p) = resp.read_message(&m, &mut Off)?;
             resp = r;
             assert_eq!(p, payload);
             transcript.push(m);
         } else {
-            let (s, m) = resp.write_message(&payload)?;
+            let (s, m) = resp.write_message(&payload, rng_r, &mut Off)?;
             resp = s;
-            let (r, p) = init.read_message(&m)?;
+            let (r, p) = init.read_message(&m, &mut Off)?;
             init = r;
             assert_eq!(p, payload);
             transcript.push(m);
@@ -200,8 +203,8 @@ pub fn complete<'a, 'b>(
         i += 1;
     }
     assert_eq!(init.handshake_hash(), resp.handshake_hash());
-    let ti = init.split()?;
-    let tr = resp.split()?;
+    let ti = init.split(&mut Off)?;
+    let tr = resp.split(&mut Off)?;
     Ok((transcript, ti, tr))
 }
 
@@ -236,20 +239,15 @@ pub fn all_names(cipher: &str, hash: &str) -> Vec<String> {
 
 /// An initiator/responder pair for `name` with fresh static keys (drawn
 /// from a stream seeded by `name`) and the test PSKs.
-pub fn pair<'a, 'b>(
-    name: &str,
-    resolver: &dyn Resolver,
-    rng_i: &'a mut dyn CryptoRng,
-    rng_r: &'b mut dyn CryptoRng,
-) -> (HandshakeState<'a>, HandshakeState<'b>) {
+pub fn pair(name: &str, resolver: &dyn Resolver) -> (HandshakeState, HandshakeState) {
     let mut key_rng = rng(&format!("static keys {name}"));
     let ki = static_keys(name, resolver, &mut key_rng);
     let kr = static_keys(name, resolver, &mut key_rng);
     let i = builder(name, resolver, Role::Initiator, &ki, &kr, b"prologue")
-        .build_initiator(rng_i)
+        .build_initiator(&mut Off)
         .unwrap();
     let r = builder(name, resolver, Role::Responder, &kr, &ki, b"prologue")
-        .build_responder(rng_r)
+        .build_responder(&mut Off)
         .unwrap();
     (i, r)
 }

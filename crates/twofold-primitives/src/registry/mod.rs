@@ -3,17 +3,29 @@
 //! A provider is data, not a trait (as rustls' `CryptoProvider`): one list of
 //! `&'static dyn` trait objects per family, gathered from the backend folders.
 //! Names are `ALGORITHM@backend`; a bare `ALGORITHM` picks the default
-//! backend from [`DEFAULTS`].
-
-mod names;
+//! backend the registry's `defaults` name (initially [`DEFAULTS`]).
+//!
+//! A registry is a value: another provider is the same lists with some
+//! fields replaced, e.g. every default on pqcrypto:
+//!
+//! ```
+//! use twofold_primitives::registry::{REGISTRY, Registry};
+//! let pq = Registry {
+//!     defaults: vec![("ML-KEM-768", "pqcrypto")],
+//!     ..REGISTRY.clone()
+//! };
+//! # use twofold_core::Resolver;
+//! assert_eq!(pq.kem("ML-KEM-768").unwrap().backend(), "pqcrypto");
+//! ```
 
 use std::sync::LazyLock;
 
 use twofold_core::{
-    Aead, AlgorithmId, Dh, Error, Family, Hash, Kdf, Kem, Resolver, Result, Signature, Xof,
+    Aead, AlgorithmId, Dh, Error, Family, Hash, Kdf, Kem, Primitive, Resolver, Result, Signature,
+    Xof,
 };
 
-pub use names::AlgorithmName;
+pub use twofold_core::AlgorithmName;
 
 /// Default backend of each algorithm that has more than one.
 ///
@@ -48,7 +60,9 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("HKDF-SHA512", "rustcrypto"),
 ];
 
-/// Every implementation twofold ships, by family.
+/// Every implementation twofold ships, by family, and the default backend
+/// of each algorithm.
+#[derive(Clone)]
 pub struct Registry {
     /// KEMs, including hybrid combinations.
     pub kems: Vec<&'static dyn Kem>,
@@ -64,6 +78,9 @@ pub struct Registry {
     pub xofs: Vec<&'static dyn Xof>,
     /// KDFs.
     pub kdfs: Vec<&'static dyn Kdf>,
+    /// `(algorithm, backend)`: the backend a bare algorithm name selects.
+    /// An algorithm not listed gets its first backend that takes coins.
+    pub defaults: Vec<(&'static str, &'static str)>,
 }
 
 /// The registry of all backends compiled into this build.
@@ -81,6 +98,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
     hashes: crate::hash::hashes(),
     xofs: crate::hash::xofs(),
     kdfs: crate::hash::kdfs(),
+    defaults: DEFAULTS.to_vec(),
 });
 
 /// The global registry (shorthand for `&*REGISTRY`).
@@ -137,13 +155,14 @@ impl Entry {
 fn find<T: AlgorithmId + ?Sized>(
     kind: &'static str,
     list: &[&'static T],
+    defaults: &[(&'static str, &'static str)],
     name: &str,
 ) -> Result<&'static T> {
     let parsed = AlgorithmName::parse(name)?;
     let same_alg: Vec<&'static T> = list
         .iter()
         .copied()
-        .filter(|i| i.name().eq_ignore_ascii_case(parsed.algorithm))
+        .filter(|i| i.name().eq_ignore_ascii_case(&parsed.algorithm))
         .collect();
     if same_alg.is_empty() {
         let mut available: Vec<String> = list.iter().map(|i| i.name().to_string()).collect();
@@ -154,12 +173,12 @@ fn find<T: AlgorithmId + ?Sized>(
             available,
         });
     }
-    let chosen = match parsed.backend {
+    let chosen = match &parsed.backend {
         Some(b) => same_alg
             .iter()
             .copied()
             .find(|i| i.backend().eq_ignore_ascii_case(b)),
-        None => default_of(&same_alg),
+        None => default_of(defaults, &same_alg),
     };
     chosen.ok_or_else(|| Error::UnknownAlgorithm {
         kind,
@@ -169,10 +188,13 @@ fn find<T: AlgorithmId + ?Sized>(
 }
 
 /// The default among the backends of one algorithm: the one named in
-/// [`DEFAULTS`], else the first that takes coins, else the first.
-fn default_of<T: AlgorithmId + ?Sized>(same_alg: &[&'static T]) -> Option<&'static T> {
+/// `defaults`, else the first that takes coins, else the first.
+fn default_of<T: AlgorithmId + ?Sized>(
+    defaults: &[(&'static str, &'static str)],
+    same_alg: &[&'static T],
+) -> Option<&'static T> {
     let first = *same_alg.first()?;
-    let named = DEFAULTS
+    let named = defaults
         .iter()
         .find(|(alg, _)| *alg == first.name())
         .and_then(|(_, backend)| same_alg.iter().copied().find(|i| i.backend() == *backend));
@@ -181,13 +203,17 @@ fn default_of<T: AlgorithmId + ?Sized>(same_alg: &[&'static T]) -> Option<&'stat
         .or(Some(first))
 }
 
-fn is_default<T: AlgorithmId + ?Sized>(list: &[&'static T], item: &'static T) -> bool {
+fn is_default<T: AlgorithmId + ?Sized>(
+    defaults: &[(&'static str, &'static str)],
+    list: &[&'static T],
+    item: &'static T,
+) -> bool {
     let same: Vec<&'static T> = list
         .iter()
         .copied()
         .filter(|i| i.name() == item.name())
         .collect();
-    default_of(&same).is_some_and(|d| d.backend() == item.backend())
+    default_of(defaults, &same).is_some_and(|d| d.backend() == item.backend())
 }
 
 impl Registry {
@@ -208,7 +234,7 @@ impl Registry {
                     ..Sizes::default()
                 },
                 takes_coins: k.takes_coins(),
-                is_default: is_default(&self.kems, k),
+                is_default: is_default(&self.defaults, &self.kems, k),
             });
         }
         for &d in &self.dhs {
@@ -224,7 +250,7 @@ impl Registry {
                     ..Sizes::default()
                 },
                 takes_coins: d.takes_coins(),
-                is_default: is_default(&self.dhs, d),
+                is_default: is_default(&self.defaults, &self.dhs, d),
             });
         }
         for &g in &self.signatures {
@@ -240,7 +266,7 @@ impl Registry {
                     ..Sizes::default()
                 },
                 takes_coins: g.takes_coins(),
-                is_default: is_default(&self.signatures, g),
+                is_default: is_default(&self.defaults, &self.signatures, g),
             });
         }
         for &a in &self.aeads {
@@ -255,7 +281,7 @@ impl Registry {
                     ..Sizes::default()
                 },
                 takes_coins: a.takes_coins(),
-                is_default: is_default(&self.aeads, a),
+                is_default: is_default(&self.defaults, &self.aeads, a),
             });
         }
         for &h in &self.hashes {
@@ -268,7 +294,7 @@ impl Registry {
                     ..Sizes::default()
                 },
                 takes_coins: h.takes_coins(),
-                is_default: is_default(&self.hashes, h),
+                is_default: is_default(&self.defaults, &self.hashes, h),
             });
         }
         for &x in &self.xofs {
@@ -278,7 +304,7 @@ impl Registry {
                 backend: x.backend(),
                 sizes: Sizes::default(),
                 takes_coins: x.takes_coins(),
-                is_default: is_default(&self.xofs, x),
+                is_default: is_default(&self.defaults, &self.xofs, x),
             });
         }
         for &k in &self.kdfs {
@@ -291,7 +317,7 @@ impl Registry {
                     ..Sizes::default()
                 },
                 takes_coins: k.takes_coins(),
-                is_default: is_default(&self.kdfs, k),
+                is_default: is_default(&self.defaults, &self.kdfs, k),
             });
         }
         out
@@ -308,26 +334,26 @@ impl Registry {
 }
 
 impl Resolver for Registry {
-    fn kem(&self, name: &str) -> Result<&'static dyn Kem> {
-        find("KEM", &self.kems, name)
-    }
-    fn dh(&self, name: &str) -> Result<&'static dyn Dh> {
-        find("DH", &self.dhs, name)
-    }
-    fn signature(&self, name: &str) -> Result<&'static dyn Signature> {
-        find("signature", &self.signatures, name)
-    }
-    fn aead(&self, name: &str) -> Result<&'static dyn Aead> {
-        find("AEAD", &self.aeads, name)
-    }
-    fn hash(&self, name: &str) -> Result<&'static dyn Hash> {
-        find("hash", &self.hashes, name)
-    }
-    fn xof(&self, name: &str) -> Result<&'static dyn Xof> {
-        find("XOF", &self.xofs, name)
-    }
-    fn kdf(&self, name: &str) -> Result<&'static dyn Kdf> {
-        find("KDF", &self.kdfs, name)
+    fn resolve(&self, family: Family, name: &str) -> Result<Primitive> {
+        let d = &self.defaults;
+        Ok(match family {
+            Family::Kem => Primitive::Kem(find("KEM", &self.kems, d, name)?),
+            Family::Dh => Primitive::Dh(find("DH", &self.dhs, d, name)?),
+            Family::Signature => {
+                Primitive::Signature(find("signature", &self.signatures, d, name)?)
+            }
+            Family::Aead => Primitive::Aead(find("AEAD", &self.aeads, d, name)?),
+            Family::Hash => Primitive::Hash(find("hash", &self.hashes, d, name)?),
+            Family::Xof => Primitive::Xof(find("XOF", &self.xofs, d, name)?),
+            Family::Kdf => Primitive::Kdf(find("KDF", &self.kdfs, d, name)?),
+            other => {
+                return Err(Error::UnknownAlgorithm {
+                    kind: other.as_str(),
+                    name: name.to_string(),
+                    available: Vec::new(),
+                });
+            }
+        })
     }
 }
 

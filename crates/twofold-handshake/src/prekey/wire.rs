@@ -20,7 +20,7 @@
 //! ## signal profile (libsignal's PreKeySignalMessage)
 //! `version byte || protobuf`, version `0x44` (PQXDH, message version 4)
 //! or `0x33` (legacy X3DH, version 3). Fields in tag order, as prost writes
-//! them (PROTOCOLS.md §11 item 15):
+//! them (libsignal's `wire.proto` through prost, which writes fields in tag order):
 //! ```text
 //! 1 pre_key_id (varint, only if a one-time prekey was used)
 //! 2 base_key (bytes: 0x05 || EK_A)   3 identity_key (bytes: 0x05 || IK_A)
@@ -32,10 +32,19 @@
 //! strictly increasing order, each at most once, minimal varints, no
 //! unknown field, every field the version needs present.
 
-use super::engine::{Protocol, Xdh};
-use super::suite::Profile;
+use super::suite::{Profile, Protocol};
+use crate::bundle::BundleParams;
 use crate::labels;
 use crate::{HandshakeError, Result};
+
+/// What the encoding of an initial message depends on: the protocol, the
+/// profile, and the key sizes and type bytes of the bundle parameters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Format {
+    pub(crate) protocol: Protocol,
+    pub(crate) profile: Profile,
+    pub(crate) params: BundleParams,
+}
 
 /// The initiator's first message (X3DH §3.3 / PQXDH §3.3), decoded.
 /// Curve keys and the KEM ciphertext are raw (no type byte).
@@ -59,7 +68,7 @@ pub struct InitialMessage {
     pub payload: Vec<u8>,
 }
 
-pub(crate) fn encode(x: &Xdh, m: &InitialMessage) -> Result<Vec<u8>> {
+pub(crate) fn encode(x: &Format, m: &InitialMessage) -> Result<Vec<u8>> {
     let p = &x.params;
     let pk_len = p.dh.sizes().pk;
     twofold_core::check_len("identity key IK_A", &m.identity_key, pk_len)?;
@@ -136,7 +145,7 @@ pub(crate) fn encode(x: &Xdh, m: &InitialMessage) -> Result<Vec<u8>> {
     }
 }
 
-pub(crate) fn decode(x: &Xdh, bytes: &[u8]) -> Result<InitialMessage> {
+pub(crate) fn decode(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
     let max = max_message_len(x);
     if bytes.len() > max {
         return Err(HandshakeError::Oversized {
@@ -153,7 +162,7 @@ pub(crate) fn decode(x: &Xdh, bytes: &[u8]) -> Result<InitialMessage> {
 
 /// An upper bound on any valid message: header, keys, ids, the KEM
 /// ciphertext field and the largest payload, plus protobuf framing.
-fn max_message_len(x: &Xdh) -> usize {
+fn max_message_len(x: &Format) -> usize {
     let ec = 1 + x.params.dh.sizes().pk;
     let ct = x.params.kem.map_or(0, |k| 1 + k.sizes().ct);
     // Generous framing allowance: tags, lengths and varints are < 64 bytes.
@@ -224,7 +233,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn decode_spec(x: &Xdh, bytes: &[u8]) -> Result<InitialMessage> {
+fn decode_spec(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
     let p = &x.params;
     let pq = x.protocol == Protocol::Pqxdh;
     let mut r = Reader::new(bytes);
@@ -308,7 +317,7 @@ fn pb_bytes_field(out: &mut Vec<u8>, field: u8, v: &[u8]) {
     out.extend_from_slice(v);
 }
 
-fn decode_signal(x: &Xdh, bytes: &[u8]) -> Result<InitialMessage> {
+fn decode_signal(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
     let p = &x.params;
     let pq = x.protocol == Protocol::Pqxdh;
     let (version, last_field) = if pq {

@@ -1,21 +1,22 @@
 //! The floor of a handshake: its primitive operations and nothing else.
 //!
 //! A protocol cannot be faster than the primitive operations it must
-//! perform. A [`Floor`] is the exact list of calls one handshake makes to
-//! its primitives (recorded through [`super::record::Recorder`]: key
-//! generation, DH, encapsulation, decapsulation, signatures, and the
-//! hashes, HMACs, KDF and AEAD calls with their real input sizes), with
-//! valid inputs of the same sizes made in advance, run back to back on the
-//! same backends. Measured in the same run as the handshake, the ratio
-//! handshake / floor is what the protocol implementation itself costs:
-//! state handling, encodings, copies, allocation, bookkeeping.
+//! perform. A [`Floor`] is the exact list of calls one run makes to its
+//! primitives, as the observer recorded them (through implementations from
+//! [`twofold_core::resolve::Observing`]: key generation, DH, encapsulation,
+//! decapsulation, signatures, and the hashes, HMACs, KDF and AEAD calls
+//! with their real input sizes), with valid inputs of the same sizes made
+//! in advance, run back to back on the same backends. Measured in the same
+//! run as the protocol, the ratio protocol / floor is what the protocol
+//! implementation itself costs: state handling, encodings, copies,
+//! allocation, bookkeeping.
 
 use std::collections::BTreeMap;
 
-use twofold_core::{Aead, CryptoRng, Dh, Hash, Kdf, Kem, SecretBytes, Signature, Xof};
-
-use super::Result;
-use super::record::Call;
+use twofold_core::observe::{CallOp, CallRecord};
+use twofold_core::{
+    Aead, CryptoRng, Dh, Error, Hash, Kdf, Kem, Primitive, Result, SecretBytes, Signature, Xof,
+};
 
 /// One primitive operation with its inputs.
 pub enum Op {
@@ -27,6 +28,8 @@ pub enum Op {
     Dh(&'static dyn Dh, SecretBytes, Vec<u8>),
     /// KEM key generation.
     KemKeygen(&'static dyn Kem),
+    /// Signature key generation.
+    SigKeygen(&'static dyn Signature),
     /// KEM encapsulation to a public key.
     Encaps(&'static dyn Kem, Vec<u8>),
     /// KEM decapsulation of a ciphertext; `true` when the key was checked
@@ -63,6 +66,7 @@ impl Op {
             Op::DhPublic(..) => "DH public",
             Op::Dh(..) => "DH",
             Op::KemKeygen(_) => "KEM keygen",
+            Op::SigKeygen(_) => "signature keygen",
             Op::Encaps(..) => "encaps",
             Op::Decaps(..) => "decaps",
             Op::CheckSecretKey(..) => "KEM key check",
@@ -80,6 +84,7 @@ impl Op {
 
 /// Display order of [`Floor::describe`].
 const ORDER: &[&str] = &[
+    "signature keygen",
     "sign",
     "verify",
     "DH keygen",
@@ -103,55 +108,89 @@ pub struct Floor {
     ops: Vec<Op>,
 }
 
+fn size(c: &CallRecord, i: usize) -> Result<usize> {
+    c.sizes
+        .get(i)
+        .copied()
+        .ok_or(Error::Misuse("a recorded call is missing an input size"))
+}
+
+fn unexpected(c: &CallRecord) -> Error {
+    Error::UnknownAlgorithm {
+        kind: "floor operation",
+        name: format!("{} on {}", c.op.as_str(), c.primitive.id()),
+        available: Vec::new(),
+    }
+}
+
 impl Floor {
     /// The floor of a recorded call list: each call becomes an operation on
     /// fresh valid inputs of the recorded sizes.
-    pub fn from_calls(calls: &[Call], rng: &mut dyn CryptoRng) -> Result<Self> {
+    pub fn from_calls(calls: &[CallRecord], rng: &mut dyn CryptoRng) -> Result<Self> {
         let bytes = |n: usize| vec![0x5a_u8; n];
         let mut ops = Vec::with_capacity(calls.len());
         for c in calls {
-            ops.push(match *c {
-                Call::KemKeygen(k) => Op::KemKeygen(k),
-                Call::Encaps(k) => Op::Encaps(k, k.generate(rng)?.0),
-                Call::Decaps(k, prechecked) => {
+            ops.push(match (c.op, c.primitive) {
+                (CallOp::KemKeygen, Primitive::Kem(k)) => Op::KemKeygen(k),
+                (CallOp::Encaps, Primitive::Kem(k)) => Op::Encaps(k, k.generate(rng)?.0),
+                (CallOp::Decaps | CallOp::DecapsPrechecked, Primitive::Kem(k)) => {
                     let (pk, sk) = k.generate(rng)?;
                     let (ct, _) = k.encapsulate(&pk, rng)?;
-                    Op::Decaps(k, sk, ct, prechecked)
+                    Op::Decaps(k, sk, ct, c.op == CallOp::DecapsPrechecked)
                 }
-                Call::CheckSecretKey(k) => Op::CheckSecretKey(k, k.generate(rng)?.1),
-                Call::DhKeygen(d) => Op::DhKeygen(d),
-                Call::DhPublic(d) => Op::DhPublic(d, d.generate(rng)?.1),
-                Call::Dh(d) => {
+                (CallOp::CheckSecretKey, Primitive::Kem(k)) => {
+                    Op::CheckSecretKey(k, k.generate(rng)?.1)
+                }
+                (CallOp::DhKeygen, Primitive::Dh(d)) => Op::DhKeygen(d),
+                (CallOp::DhPublic, Primitive::Dh(d)) => Op::DhPublic(d, d.generate(rng)?.1),
+                (CallOp::Dh, Primitive::Dh(d)) => {
                     let (_, sk) = d.generate(rng)?;
                     Op::Dh(d, sk, d.generate(rng)?.0)
                 }
-                Call::Sign(s, n) => Op::Sign(s, s.generate(rng)?.1, bytes(n)),
-                Call::Verify(s, n) => {
+                (CallOp::SigKeygen, Primitive::Signature(s)) => Op::SigKeygen(s),
+                (CallOp::Sign, Primitive::Signature(s)) => {
+                    Op::Sign(s, s.generate(rng)?.1, bytes(size(c, 1)?))
+                }
+                (CallOp::Verify, Primitive::Signature(s)) => {
                     let (pk, sk) = s.generate(rng)?;
-                    let msg = bytes(n);
+                    let msg = bytes(size(c, 1)?);
                     let sig = s.sign(sk.expose(), &msg, rng)?;
                     Op::Verify(s, pk, msg, sig)
                 }
-                Call::Seal(a, ad, pt) => Op::Seal(
+                (CallOp::Seal, Primitive::Aead(a)) => Op::Seal(
                     a,
                     bytes(a.key_len()),
                     bytes(a.nonce_len()),
-                    bytes(ad),
-                    bytes(pt),
+                    bytes(size(c, 0)?),
+                    bytes(size(c, 1)?),
                 ),
-                Call::Open(a, ad, ct) => {
-                    let (key, nonce, aad) = (bytes(a.key_len()), bytes(a.nonce_len()), bytes(ad));
+                (CallOp::Open, Primitive::Aead(a)) => {
+                    let (key, nonce) = (bytes(a.key_len()), bytes(a.nonce_len()));
+                    let aad = bytes(size(c, 0)?);
                     // A valid ciphertext of the recorded length (at least a tag).
-                    let pt = bytes(ct.saturating_sub(a.tag_len()));
+                    let pt = bytes(size(c, 1)?.saturating_sub(a.tag_len()));
                     let sealed = a.seal(&key, &nonce, &aad, &pt)?;
                     Op::Open(a, key, nonce, aad, sealed)
                 }
-                Call::Hash(h, n) => Op::Hash(h, bytes(n)),
-                Call::Hmac(h, k, n) => Op::Hmac(h, bytes(k), bytes(n)),
-                Call::Xof(x, n, out) => Op::Xof(x, bytes(n), out),
-                Call::Extract(k, s, i) => Op::Extract(k, bytes(s), bytes(i)),
-                Call::Expand(k, p, i, l) => Op::Expand(k, bytes(p), bytes(i), l),
-                Call::Derive(k, s, i, f, l) => Op::Derive(k, bytes(s), bytes(i), bytes(f), l),
+                (CallOp::Hash, Primitive::Hash(h)) => Op::Hash(h, bytes(size(c, 0)?)),
+                (CallOp::Hmac, Primitive::Hash(h)) => {
+                    Op::Hmac(h, bytes(size(c, 0)?), bytes(size(c, 1)?))
+                }
+                (CallOp::Xof, Primitive::Xof(x)) => Op::Xof(x, bytes(size(c, 0)?), size(c, 1)?),
+                (CallOp::Extract, Primitive::Kdf(k)) => {
+                    Op::Extract(k, bytes(size(c, 0)?), bytes(size(c, 1)?))
+                }
+                (CallOp::Expand, Primitive::Kdf(k)) => {
+                    Op::Expand(k, bytes(size(c, 0)?), bytes(size(c, 1)?), size(c, 2)?)
+                }
+                (CallOp::Derive, Primitive::Kdf(k)) => Op::Derive(
+                    k,
+                    bytes(size(c, 0)?),
+                    bytes(size(c, 1)?),
+                    bytes(size(c, 2)?),
+                    size(c, 3)?,
+                ),
+                _ => return Err(unexpected(c)),
             });
         }
         Ok(Self { ops })
@@ -171,6 +210,7 @@ impl Floor {
                 Op::DhPublic(d, sk) => drop(d.public_key(sk.expose())?),
                 Op::Dh(d, sk, pk) => drop(d.dh(sk.expose(), pk)?),
                 Op::KemKeygen(k) => drop(k.generate(rng)?),
+                Op::SigKeygen(s) => drop(s.generate(rng)?),
                 Op::Encaps(k, pk) => drop(k.encapsulate(pk, rng)?),
                 Op::Decaps(k, sk, ct, false) => drop(k.decapsulate(sk.expose(), ct)?),
                 Op::Decaps(k, sk, ct, true) => drop(k.decapsulate_prechecked(sk.expose(), ct)?),

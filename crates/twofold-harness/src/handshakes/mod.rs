@@ -1,23 +1,27 @@
-//! Whole handshakes by suite string, for the CLI and the benches.
+//! Whole handshakes by suite string.
 //!
 //! A suite string begins with its protocol's name and parses back into its
 //! parts: `X3DH_spec_X25519_SHA-512`, `PQXDH_signal_X25519_SHA-256_Kyber1024`,
 //! `Noise_XXhfs_25519+MLKEM768_ChaChaPoly_SHA256`. [`run`] plays both sides
-//! in memory and returns every message and, on request, every intermediate
-//! value under its spec name; [`Prepared`] splits a handshake into untimed
-//! set-up and a timed run for benchmarks, next to its [`Floor`]: the same
-//! primitive calls on the same backends, without the protocol around them.
+//! in memory and reports every step to the caller's observer; [`Prepared`]
+//! splits a handshake into untimed set-up and a timed run for benchmarks,
+//! next to its [`Floor`]: the same primitive calls on the same backends,
+//! without the protocol around them.
 
-mod floor;
 mod noise;
-pub mod record;
-mod xdh;
+mod prekey;
 
-use twofold_core::{CryptoRng, Resolver};
-use twofold_handshake::{HandshakeError, noise as noise_engine, pqxdh, x3dh};
+use std::sync::Arc;
+
+use twofold_core::resolve::Observing;
+use twofold_core::{CryptoRng, Observer, Off, Recorder, Resolver};
+use twofold_handshake::{
+    HandshakeError, noise as noise_engine, pqxdh, prekey as prekey_engine, x3dh,
+};
 use twofold_primitives::registry::REGISTRY;
+use zeroize::Zeroizing;
 
-pub use floor::{Floor, Op};
+use crate::floor::Floor;
 
 /// Errors of this module: a handshake error.
 pub type Result<T> = core::result::Result<T, HandshakeError>;
@@ -33,44 +37,19 @@ pub struct WireMessage {
     pub len: usize,
 }
 
-/// One traced step: who, the spec's name, the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Line {
-    /// "initiator", "responder" or "both".
-    pub party: String,
-    /// The spec's name of the step or value.
-    pub name: String,
-    /// The bytes (may be secret: traces are for teaching and vectors).
-    pub value: Vec<u8>,
-}
-
-impl core::fmt::Debug for Line {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "{} {} ({} bytes)",
-            self.party,
-            self.name,
-            self.value.len()
-        )
-    }
-}
-
-/// The outcome of [`run`].
-#[derive(Debug, Clone)]
+/// The outcome of [`run`]; the steps went to the observer.
+#[derive(Debug)]
 pub struct Transcript {
     /// The suite as parsed and printed back.
     pub suite: String,
     /// Every message, in order.
     pub messages: Vec<WireMessage>,
-    /// Every step, in order (empty unless tracing).
-    pub steps: Vec<Line>,
     /// What the two sides compare ("SK", "RK || CK || PQRK", "h, transport keys").
     pub secret_name: &'static str,
     /// The initiator's session secret (or handshake hash).
-    pub initiator_secret: Vec<u8>,
+    pub initiator_secret: Zeroizing<Vec<u8>>,
     /// The responder's session secret (or handshake hash).
-    pub responder_secret: Vec<u8>,
+    pub responder_secret: Zeroizing<Vec<u8>>,
 }
 
 impl Transcript {
@@ -145,36 +124,41 @@ pub fn suites() -> Vec<String> {
 /// Parses a suite string and prints it back (checks every part).
 pub fn normalize(suite: &str) -> Result<String> {
     Ok(match protocol_of(suite)? {
-        Protocol::X3dh => x3dh::X3dhSuite::parse(suite)?.to_string(),
-        Protocol::Pqxdh => pqxdh::PqxdhSuite::parse(suite)?.to_string(),
+        Protocol::X3dh | Protocol::Pqxdh => prekey_engine::PrekeySuite::parse(suite)?.to_string(),
         Protocol::Noise => noise_engine::ProtocolName::parse(suite)?.to_string(),
     })
 }
 
-/// Runs both sides of `suite` in memory with randomness from `rng`.
-pub fn run(suite: &str, rng: &mut dyn CryptoRng, trace: bool) -> Result<Transcript> {
+/// Runs both sides of `suite` in memory, primitives from `resolver`,
+/// randomness from `rng`, every step reported to `observer`.
+pub fn run(
+    suite: &str,
+    resolver: &dyn Resolver,
+    rng: &mut dyn CryptoRng,
+    observer: &mut dyn Observer,
+) -> Result<Transcript> {
     match protocol_of(suite)? {
-        Protocol::X3dh | Protocol::Pqxdh => xdh::run(suite, rng, trace),
-        Protocol::Noise => noise::run(suite, rng, trace),
+        Protocol::X3dh | Protocol::Pqxdh => prekey::run(suite, resolver, rng, observer),
+        Protocol::Noise => noise::run(suite, resolver, rng, observer),
     }
 }
 
 /// A handshake ready to be timed.
 pub struct Prepared {
     suite: String,
-    resolver: &'static dyn Resolver,
+    resolver: Arc<dyn Resolver>,
     kind: Kind,
 }
 
 enum Kind {
-    Xdh(Box<xdh::Prepared>),
+    Prekey(Box<prekey::Prepared>),
     Noise(Box<noise::Prepared>),
 }
 
 /// Per-run input made by [`Prepared::setup`] (untimed).
 pub enum Input {
     /// Bob's fresh prekeys and the bundle Alice fetched.
-    Xdh(Box<xdh::Input>),
+    Prekey(Box<prekey::Input>),
     /// Nothing: Noise statics are long-term.
     Noise,
 }
@@ -183,21 +167,21 @@ impl Prepared {
     /// Long-term keys and primitives for `suite`, resolved by the registry
     /// (bare names select the default backends).
     pub fn new(suite: &str, rng: &mut dyn CryptoRng) -> Result<Self> {
-        Self::with_resolver(suite, &*REGISTRY, rng)
+        Self::with_resolver(suite, Arc::new(&*REGISTRY), rng)
     }
 
     /// As [`Prepared::new`], with primitives resolved by `resolver` (e.g.
     /// to put another backend of the same algorithm under the protocol).
     pub fn with_resolver(
         suite: &str,
-        resolver: &'static dyn Resolver,
+        resolver: Arc<dyn Resolver>,
         rng: &mut dyn CryptoRng,
     ) -> Result<Self> {
         let kind = match protocol_of(suite)? {
             Protocol::X3dh | Protocol::Pqxdh => {
-                Kind::Xdh(Box::new(xdh::Prepared::new(suite, resolver, rng)?))
+                Kind::Prekey(Box::new(prekey::Prepared::new(suite, &*resolver, rng)?))
             }
-            Protocol::Noise => Kind::Noise(Box::new(noise::Prepared::new(suite, resolver, rng)?)),
+            Protocol::Noise => Kind::Noise(Box::new(noise::Prepared::new(suite, &*resolver, rng)?)),
         };
         Ok(Self {
             suite: suite.to_string(),
@@ -210,30 +194,45 @@ impl Prepared {
     /// one-time prekeys and the bundle fetch); not part of the handshake.
     pub fn setup(&self, rng: &mut dyn CryptoRng) -> Result<Input> {
         match &self.kind {
-            Kind::Xdh(p) => Ok(Input::Xdh(Box::new(p.setup(rng)?))),
+            Kind::Prekey(p) => Ok(Input::Prekey(Box::new(p.setup(rng)?))),
             Kind::Noise(_) => Ok(Input::Noise),
         }
     }
 
     /// One complete handshake, both sides; returns the bytes on the wire.
     pub fn handshake(&self, input: Input, rng: &mut dyn CryptoRng) -> Result<usize> {
+        self.handshake_observed(input, rng, &mut Off)
+    }
+
+    /// [`Self::handshake`], every step reported to `observer`.
+    pub fn handshake_observed(
+        &self,
+        input: Input,
+        rng: &mut dyn CryptoRng,
+        observer: &mut dyn Observer,
+    ) -> Result<usize> {
         match (&self.kind, input) {
-            (Kind::Xdh(p), Input::Xdh(i)) => p.handshake(*i, rng),
-            (Kind::Noise(p), Input::Noise) => p.handshake(rng),
+            (Kind::Prekey(p), Input::Prekey(i)) => p.handshake(*i, rng, observer),
+            (Kind::Noise(p), Input::Noise) => p.handshake(rng, observer),
             _ => Err(HandshakeError::Misuse("input made for another suite")),
         }
     }
 
     /// The primitive operations of one handshake, ready to run alone: one
-    /// handshake is run through a recording resolver over this suite's
-    /// resolver, and every call it made is replayed by the [`Floor`].
+    /// handshake runs on primitives from an observing resolver over this
+    /// suite's resolver, and every call the observer recorded is replayed
+    /// by the [`Floor`].
     pub fn floor(&self, rng: &mut dyn CryptoRng) -> Result<Floor> {
-        let rec = record::Recorder::new();
-        let twin = Self::with_resolver(&self.suite, rec.resolver(self.resolver), rng)?;
+        let observing: Arc<dyn Resolver> = Arc::new(Observing::new(Arc::clone(&self.resolver)));
+        let twin = Self::with_resolver(&self.suite, observing, rng)?;
         let input = twin.setup(rng)?;
-        rec.clear();
-        twin.handshake(input, rng)?;
-        Floor::from_calls(&rec.take(), rng)
+        let rec = Recorder::new();
+        {
+            let _capture = rec.capture_calls();
+            twin.handshake(input, rng)?;
+        }
+        let calls: Vec<_> = rec.trace().calls().cloned().collect();
+        Ok(Floor::from_calls(&calls, rng)?)
     }
 }
 
@@ -249,9 +248,10 @@ mod tests {
         for s in &all {
             assert_eq!(&normalize(s).unwrap(), s);
             let mut rng = ShakeRng::new(s.as_bytes());
-            let t = run(s, &mut rng, true).unwrap();
+            let rec = Recorder::new();
+            let t = run(s, &*REGISTRY, &mut rng, &mut rec.clone()).unwrap();
             assert!(t.agree(), "{s}");
-            assert!(!t.steps.is_empty(), "{s}: no trace");
+            assert!(rec.trace().values().next().is_some(), "{s}: no trace");
             assert!(t.wire_bytes() > 0);
         }
     }
@@ -263,7 +263,7 @@ mod tests {
             let p = Prepared::new(&s, &mut rng).unwrap();
             let input = p.setup(&mut rng).unwrap();
             let bytes = p.handshake(input, &mut rng).unwrap();
-            let t = run(&s, &mut ShakeRng::new(b"x"), false).unwrap();
+            let t = run(&s, &*REGISTRY, &mut ShakeRng::new(b"x"), &mut Off).unwrap();
             assert_eq!(bytes, t.wire_bytes(), "{s}");
             let f = p.floor(&mut rng).unwrap();
             assert!(!f.ops().is_empty(), "{s}");
@@ -280,7 +280,7 @@ mod tests {
             "PQXDH_spec_X25519_MD5_ML-KEM-768",
         ] {
             let mut rng = ShakeRng::new(b"");
-            assert!(run(bad, &mut rng, false).is_err(), "{bad:?}");
+            assert!(run(bad, &*REGISTRY, &mut rng, &mut Off).is_err(), "{bad:?}");
         }
     }
 }
