@@ -9,6 +9,8 @@
 //! trait call on a key checked beforehand (`trait object, prechecked`):
 //! like against like, `trait object` vs `direct + checks` and
 //! `trait object, prechecked` vs `direct` are the dispatch overhead.
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -17,6 +17,8 @@
 //! from the seed and clatter computes the public key. clatter still draws
 //! its ephemeral keys and encapsulation coins from the operating system
 //! inside the library, which no caller can seed.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 #![allow(deprecated)] // clatter 2.3 marks pqclean_ml_kem deprecated.
 
 use std::marker::PhantomData;

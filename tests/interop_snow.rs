@@ -6,11 +6,13 @@
 //!   pqcrypto-kyber 0.8.1, whose PQClean code is the FIPS 203 draft, not
 //!   round-3 Kyber: on the wire it is ML-KEM-1024, and twofold resolves the
 //!   Noise name `Kyber1024` to ML-KEM-1024 (this test fails with round-3
-//!   Kyber1024, which PROTOCOLS.md §11 item 9 assumed);
+//!   Kyber1024);
 //! * classic patterns with the same fixed ephemeral keys on both sides:
 //!   byte-identical transcripts and handshake hashes, and cross runs.
 //!
 //! Every test runs over every backend of every twofold primitive involved.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold::core::{AlgorithmId, CryptoRng, Dh, Off, SecretBytes, ShakeRng};
 use twofold::handshake::noise::{

@@ -7,7 +7,7 @@ pub type Result<T> = core::result::Result<T, Error>;
 
 /// Every way a primitive operation can fail.
 ///
-/// Cases are grouped as DESIGN.md §4 asks: invalid encodings (with the
+/// Cases are grouped: invalid encodings (with the
 /// expected and actual length), unsupported algorithms, opaque
 /// decryption/verification failures, and API misuse. Failures of
 /// authenticity carry no detail on purpose.

@@ -1,10 +1,12 @@
 //! Every constant that enters a derivation, an encoding or a signature in
 //! the X3DH / PQXDH / safety-number code, spelled exactly as the spec or the
-//! deployment spells it (DESIGN.md §3: one `labels` module per crate).
+//! deployment spells it (one `labels` module per crate).
 //!
-//! Sources: PROTOCOLS.md §1 (X3DH), §2.1 (PQXDH spec), §2.2 and §11 (what
-//! libsignal deploys), libsignal `rust/protocol/src/fingerprint.rs` (safety
-//! numbers; read for facts, not copied).
+//! Sources: the X3DH specification (revision 1, 2016-11-04), the PQXDH
+//! specification (Kret and Schmidt, revision 1 of 2023-05-24), what
+//! libsignal deploys (`rust/protocol/src/pqxdh.rs`, `kem.rs`, `protocol.rs`,
+//! `rust/core/src/curve.rs`), and libsignal `rust/protocol/src/fingerprint.rs`
+//! (safety numbers); all read for facts, none copied.
 
 // ---------------------------------------------------------------------------
 // KDF inputs shared by both profiles
@@ -31,13 +33,15 @@ pub const PQXDH_INFO_SEPARATOR: u8 = b'_';
 // libsignal (`signal` profile)
 // ---------------------------------------------------------------------------
 
-/// libsignal's PQXDH HKDF info (`HandshakeKeys::derive`, pqxdh.rs; PROTOCOLS §2.2).
+/// libsignal's PQXDH HKDF info (`HandshakeKeys::derive` in
+/// `rust/protocol/src/pqxdh.rs`).
 pub const SIGNAL_PQXDH_LABEL: &[u8] = b"WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024";
 
 /// libsignal's PQXDH output length: RK (32) || CK (32) || SPQR auth key (32).
 pub const SIGNAL_PQXDH_OKM_LEN: usize = 96;
 
-/// libsignal's legacy (message version 3) X3DH HKDF info (PROTOCOLS §1).
+/// libsignal's legacy (message version 3) X3DH HKDF info (`rust/protocol/src/ratchet.rs`
+/// before PQXDH).
 pub const SIGNAL_X3DH_LABEL: &[u8] = b"WhisperText";
 
 /// libsignal's legacy X3DH output length: RK (32) || CK (32).
@@ -53,13 +57,14 @@ pub const SIGNAL_TYPE_X25519: u8 = 0x05;
 pub const SIGNAL_TYPE_KYBER1024: u8 = 0x08;
 
 /// PreKeySignalMessage version byte of PQXDH (message version 4):
-/// `(4 << 4) | 4` (PROTOCOLS §2.2).
+/// `(4 << 4) | 4` (libsignal `rust/protocol/src/protocol.rs`).
 pub const SIGNAL_VERSION_PQXDH: u8 = 0x44;
 
 /// PreKeySignalMessage version byte of legacy X3DH (message version 3).
 pub const SIGNAL_VERSION_X3DH: u8 = 0x33;
 
-/// Signature scheme of the signal profile (PROTOCOLS §11 item 19).
+/// Signature scheme of the signal profile: XEdDSA as libsignal's
+/// `rust/core/src/curve/curve25519.rs` computes it.
 pub const SIGNAL_SIGNATURE: &str = "XEdDSA-signal";
 
 // ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 //! back to the last-resort KEM prekey; the store spends one-time keys only
 //! on a successful accept; signatures are over the type-prefixed
 //! encodings and are checked before anything is computed.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -1,5 +1,7 @@
 //! Safety numbers: libsignal's numeric fingerprint against published
 //! vectors, and twofold's hybrid profile.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold_core::{Hash, Resolver};
 use twofold_handshake::HandshakeError;

@@ -1,5 +1,7 @@
 //! Every pattern completes for every cipher x hash over every backend;
 //! transport, rekey, nonce exhaustion and traces.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod noise_common;
 

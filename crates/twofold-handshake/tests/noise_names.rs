@@ -1,5 +1,7 @@
 //! Protocol-name parsing: round trips, the snow and clatter spellings, and
 //! errors that list what is available.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod noise_common;
 

@@ -2,6 +2,8 @@
 //! vectors and snow's multi-psk vectors (sources in
 //! tests/data/NOISE_VECTORS_README.md), byte for byte, over every
 //! combination of X25519, AEAD and hash backends.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod noise_common;
 

@@ -2,6 +2,8 @@
 //! across KEM backends), an independent recomputation of the KDF with the
 //! hkdf and sha2 crates, bad input, and a property test on modified
 //! initial messages.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use hkdf::Hkdf;
 use proptest::prelude::*;

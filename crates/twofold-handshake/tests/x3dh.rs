@@ -1,6 +1,8 @@
 //! X3DH, both profiles: agreement over every suite and backend, an
 //! independent recomputation of the KDF with the hkdf and sha2 crates, bad
 //! input, and a property test on modified initial messages.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use hkdf::Hkdf;
 use proptest::prelude::*;

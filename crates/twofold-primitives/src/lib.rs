@@ -18,5 +18,6 @@ pub mod hybrid;
 pub mod kem;
 pub mod registry;
 pub mod sign;
+mod wipe;
 
 pub use twofold_core as core;

@@ -3,6 +3,8 @@
 //! `Error::InvalidLength` naming the expected size (never a panic); an
 //! ML-KEM encapsulation key with a coefficient >= q, and an ML-KEM
 //! decapsulation key whose `H(ek)` is wrong, are `Error::InvalidEncoding`.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold_core::{Error, Kem, ShakeRng};
 use twofold_primitives::{hybrid, kem};

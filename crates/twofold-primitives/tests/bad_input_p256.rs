@@ -6,6 +6,8 @@
 //! Constants: `p`, `n` and the base point `G` of NIST SP 800-186 (P-256);
 //! the point `(0, y0)` is the public key of Wycheproof
 //! `ecdh_secp256r1_ecpoint_test.json` tcId 69 (see kat_p256.rs).
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod p256_common;
 

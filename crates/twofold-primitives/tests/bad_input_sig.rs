@@ -1,6 +1,8 @@
 //! Bad input to every signature implementation (sign/ and the composites) and
 //! every DH backend: wrong lengths give typed errors, garbage never verifies,
 //! nothing panics.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold_core::{CryptoRng, Dh, Error, ShakeRng, Signature};
 use twofold_primitives::{dh, hybrid, sign};

@@ -6,6 +6,8 @@
 //! * HKDF: output beyond `255 * HashLen` is `Misuse`; a PRK that is not
 //!   exactly `HashLen` bytes is `InvalidLength`.
 //! * Hashes, HMAC and XOFs accept any input (empty, long keys, empty output).
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use twofold_core::{Aead, Error, Kdf};

@@ -8,6 +8,8 @@
 //! composition, not them. The combiner has no published vectors; the
 //! independent check is `independent_vectors.rs` (the same formula in Python
 //! over OpenSSL's X25519 and kyber-py).
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use sha3::{Digest, Sha3_256};
 use twofold_core::{AlgorithmId, Error, Kem, ShakeRng};

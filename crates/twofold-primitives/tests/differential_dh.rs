@@ -2,6 +2,8 @@
 //! (dh::all()): a key pair made by any backend gives the same public key and
 //! the same shared secrets in every other backend, and coin-taking backends
 //! make byte-identical key pairs from the same coins.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 

@@ -18,6 +18,8 @@
 //! backends and the round-3 differences (round-3 specification, Algorithms
 //! 8 and 9): `m` pre-hashed with SHA3-256, and
 //! `K = SHAKE256(K̄ || SHA3-256(c))`.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 

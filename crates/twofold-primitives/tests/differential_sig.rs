@@ -11,6 +11,8 @@
 //! shows the implementation agrees with itself; their outside evidence is in
 //! `independent_vectors.rs` and `xeddsa.rs`. The pqcrypto-only schemes are
 //! pinned by `kat_round3_sign.rs`.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 

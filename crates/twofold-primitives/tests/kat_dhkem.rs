@@ -8,6 +8,8 @@
 //!
 //! The RFC generates every key pair as `DeriveKeyPair(ikm)`, which is what
 //! twofold's key-generation and encapsulation coins go through.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold_core::{AlgorithmId, Dh, DhSizes, Error, Kem, SecretBytes};
 use twofold_primitives::{dh, hybrid};

@@ -6,13 +6,15 @@
 //!   (also in NIST's "Examples with intermediate values").
 //! * SHA3-256("") and SHA3-256("abc"): FIPS 202 examples (also the Keccak
 //!   Code Package `ShortMsgKAT_SHA3-256.txt`, Len = 0).
-//! * SHAKE128(""), first 32 bytes: PROTOCOLS.md §7 / §10.1 (X-Wing vector 1
-//!   seed, the CCTV rng stream start); SHAKE256(""), first 64 bytes: FIPS 202
+//! * SHAKE128(""), first 32 bytes: the seed of X-Wing's official vector 1,
+//!   which is also where the CCTV accumulated procedure's stream starts; SHAKE256(""), first 64 bytes: FIPS 202
 //!   example values.
 //! * BLAKE2b-512("abc"): RFC 7693 Appendix A; BLAKE2s-256("abc"): RFC 7693
 //!   Appendix B.
 //! * HMAC-SHA-256 / HMAC-SHA-512: RFC 4231 §4.2 (test case 1) and §4.3 (test
 //!   case 2).
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold_core::{Hash, Xof};
 use twofold_primitives::hash;

@@ -16,6 +16,8 @@
 //! construction that is registered for BLAKE2. No published vector covers
 //! HKDF over BLAKE2 itself; `independent_vectors.rs` checks it against two
 //! Python implementations.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold_core::{Hash, Kdf};
 use twofold_primitives::hash::{self, hkdf::HkdfOver};

@@ -1,7 +1,6 @@
 //! ML-DSA known answers: the C2SP CCTV accumulated test
-//! (C2SP/CCTV `ML-DSA/accumulated/README.md`, values copied into PROTOCOLS.md
-//! §10.2; the same 100 / 10 000 values are in Go's `crypto/mldsa`
-//! TestAccumulated).
+//! (C2SP/CCTV `ML-DSA/accumulated/README.md`; the same 100 / 10 000 values
+//! are in Go's `crypto/mldsa` TestAccumulated).
 //!
 //! Procedure, exactly as the README gives it:
 //! ```text
@@ -18,6 +17,8 @@
 //! Every coin-taking backend must reproduce the digest. pqcrypto takes no
 //! coins, so it verifies every signature of the loop instead, and its own
 //! (hedged) signatures must verify in every other backend.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use sha3::Shake128;
 use sha3::digest::{ExtendableOutput, Update, XofReader};

@@ -11,6 +11,8 @@
 //!   and format in its header).
 //! * The base point `G` of NIST SP 800-186 (P-256), as the public key of the
 //!   scalar 1.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod p256_common;
 

@@ -21,6 +21,8 @@
 //! and take no seed, `takes_coins() == false`), and signing for Falcon and
 //! SPHINCS+, which both randomize each signature from the operating system;
 //! for those two only verification is pinned.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use sha2::{Digest, Sha256};
 use twofold_core::{Error, ShakeRng, Signature};

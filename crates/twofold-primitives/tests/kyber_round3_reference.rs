@@ -11,6 +11,8 @@
 //! `SHAKE256(z || SHA3-256(c))` and libcrux does not: the documented
 //! deviation of src/kem/libcrux.rs, pinned here against the reference
 //! itself rather than against a formula.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use rand_core::{CryptoRng, RngCore};
 use sha3::digest::{ExtendableOutput, Update, XofReader};

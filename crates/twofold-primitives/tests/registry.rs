@@ -1,4 +1,6 @@
 //! The registry: names resolve, defaults are well defined, bad names are typed errors.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 

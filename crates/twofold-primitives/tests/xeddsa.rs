@@ -13,6 +13,8 @@
 //! * spec signatures verify under the signal verifier; signal signatures
 //!   verify under the spec verifier exactly when their sign bit is 0;
 //! * any change of message, signature or key fails.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use twofold_core::{CryptoRng, Dh, Error, ShakeRng, Signature};

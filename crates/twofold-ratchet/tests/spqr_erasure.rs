@@ -7,6 +7,8 @@
 //! are not vectors of Signal's deployed code (none is published); the code
 //! here uses barycentric interpolation and shift-and-reduce multiplication,
 //! so the two share the formulas, not the method.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -5,6 +5,8 @@
 //! through log / antilog tables of the generator `x`: not a vector of Signal's
 //! deployed code (none is published), but a different method from the
 //! shift-and-reduce used here.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! The SPQR constants against facts from outside this crate. (The labels'
 //! exact spelling is checked by the known answers: the chain's by values
 //! Signal's `spqr` v1.5.3 produced, the Braid's by the second implementation.)
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use twofold_primitives::registry;
 use twofold_ratchet::spqr::labels::*;

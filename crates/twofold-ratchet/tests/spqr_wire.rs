@@ -1,5 +1,7 @@
 //! The V1 SPQR wire format: the deployed message shapes, varint edges, every
 //! rejection, and round trips.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use twofold_ratchet::RatchetError;

@@ -134,7 +134,8 @@ const P25519_LE: [u8; 32] = {
 /// reduces `u` mod `p`, so a non-canonical `u` gives the same shared secret
 /// as its canonical form; accepting it would let a peer change the wire
 /// bytes (and the AD) without changing the DH outputs. libsignal rejects a
-/// non-canonical base key the same way (PROTOCOLS §2.2). Public data:
+/// non-canonical base key the same way (`pqxdh_accept` in
+/// `rust/protocol/src/pqxdh.rs`). Public data:
 /// variable time is fine.
 pub(crate) fn x25519_is_canonical(u: &[u8]) -> bool {
     if u.len() != 32 {

@@ -67,8 +67,7 @@ pub const HASH_BLAKE2B: &str = "BLAKE2b";
 ///   see twofold-primitives `kem/pqcrypto.rs`). On the wire these names are
 ///   therefore ML-KEM, and they resolve to it: live interop with snow
 ///   (tests/interop_snow.rs) fails with round-3 Kyber and passes with
-///   ML-KEM-1024. This corrects PROTOCOLS.md §6.2 and §11 item 9. Round-3
-///   Kyber (libsignal's PQXDH KEM) has no Noise name.
+///   ML-KEM-1024. Round-3 Kyber (libsignal's PQXDH KEM) has no Noise name.
 pub const KEM_NAMES: &[(&str, &str)] = &[
     ("MLKEM512", "ML-KEM-512"),
     ("MLKEM768", "ML-KEM-768"),

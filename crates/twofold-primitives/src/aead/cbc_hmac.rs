@@ -7,7 +7,7 @@
 //! # Layout
 //!
 //! * key (64 bytes) = `cipher_key (32) || mac_key (32)`, the first 64 bytes of
-//!   libsignal's `WhisperMessageKeys` HKDF output (PROTOCOLS.md §3.2);
+//!   libsignal's `WhisperMessageKeys` HKDF output (`rust/protocol/src/ratchet/keys.rs`);
 //! * nonce (16 bytes) = the CBC IV, bytes 64..80 of that output;
 //! * ciphertext = `c || t` with `c = AES-256-CBC-PKCS#7(cipher_key, iv,
 //!   plaintext)` and `t` = the first 8 bytes of
@@ -23,8 +23,8 @@
 //!
 //! libsignal computes `MAC = HMAC-SHA256(mac_key, IK_sender (33 B, 0x05 || pk)
 //! || IK_receiver (33 B) || version_byte || protobuf(SignalMessage))[0..8]`
-//! and sends `version_byte || protobuf || MAC` (PROTOCOLS.md §3.2 and §11
-//! items 4 and 14). The truncation to 8 bytes (`MAC_LENGTH = 8`, 64 bits of
+//! and sends `version_byte || protobuf || MAC` (`SignalMessage::compute_mac`
+//! in `rust/protocol/src/protocol.rs`). The truncation to 8 bytes (`MAC_LENGTH = 8`, 64 bits of
 //! tag) is libsignal's and is kept as is: a single forgery attempt succeeds
 //! with probability 2^-64, against 2^-128 for the 16-byte-tag AEADs.
 //!

@@ -5,7 +5,7 @@
 //! * [`awslc`]: the same two algorithms from aws-lc-rs.
 //! * [`cbc_hmac`]: AES-256-CBC with PKCS#7 padding followed by an HMAC-SHA256
 //!   tag truncated to 8 bytes, the body encryption of libsignal's
-//!   `SignalMessage` (PROTOCOLS.md §3.2).
+//!   `SignalMessage` (libsignal `rust/protocol/src/crypto.rs`).
 //!
 //! Every implementation appends its tag to the ciphertext, fails an `open`
 //! of a modified or truncated ciphertext with the opaque

@@ -3,8 +3,9 @@
 //! libcrux's deterministic API is its main API: key generation takes
 //! `d || z` (64 bytes), encapsulation takes `m` (32 bytes). The round-3 Kyber
 //! variants (`libcrux_ml_kem::kyber*`, the KEM of libsignal's PQXDH) share the
-//! ML-KEM encodings and sizes but derive different keys (see PROTOCOLS.md §2.2
-//! and §11 item 1).
+//! ML-KEM encodings and sizes but derive different keys (round 3 hashes `m`,
+//! uses `G(d)` without FIPS 203's domain byte and derives
+//! `K = SHAKE256(K' || SHA3-256(c))`; libcrux-ml-kem `src/variant.rs`).
 //!
 //! Known deviation of libcrux's round-3 Kyber on INVALID ciphertexts: the
 //! round-3 reference rejects with `SHAKE256(z || SHA3-256(c))`, libcrux with

@@ -88,7 +88,7 @@ macro_rules! pqcrypto_kem {
                 use $m as m;
                 let (pk, mut sk) = m::keypair();
                 let sk_out = SecretBytes::from_slice(sk.as_bytes());
-                wipe_secret_key(&mut sk);
+                crate::wipe::pq_kem_secret_key(&mut sk);
                 Ok((pk.as_bytes().to_vec(), sk_out))
             }
 
@@ -108,7 +108,7 @@ macro_rules! pqcrypto_kem {
                     .map_err(|_| Error::Backend(concat!("pqcrypto ", $name, " public key")))?;
                 let (mut ss, ct) = m::encapsulate(&public);
                 let ss_out = SecretBytes::from_slice(ss.as_bytes());
-                wipe_shared_secret(&mut ss);
+                crate::wipe::pq_kem_shared_secret(&mut ss);
                 Ok((ct.as_bytes().to_vec(), ss_out))
             }
 
@@ -136,8 +136,8 @@ macro_rules! pqcrypto_kem {
                     .map_err(|_| Error::Backend(concat!("pqcrypto ", $name, " ciphertext")))?;
                 let mut ss = m::decapsulate(&ciphertext, &private);
                 let ss_out = SecretBytes::from_slice(ss.as_bytes());
-                wipe_shared_secret(&mut ss);
-                wipe_secret_key(&mut private);
+                crate::wipe::pq_kem_shared_secret(&mut ss);
+                crate::wipe::pq_kem_secret_key(&mut private);
                 Ok(ss_out)
             }
         }
@@ -151,24 +151,6 @@ macro_rules! pqcrypto_kem {
             assert!(m::shared_secret_bytes() == 32);
         };
     };
-}
-
-/// Overwrites a pqcrypto secret key with zeros (best effort, see module doc).
-fn wipe_secret_key<T: pqcrypto_traits::kem::SecretKey + Clone>(sk: &mut T) {
-    let zeros = vec![0u8; sk.as_bytes().len()];
-    if let Ok(z) = T::from_bytes(&zeros) {
-        *sk = z;
-    }
-    core::hint::black_box(sk);
-}
-
-/// Overwrites a pqcrypto shared secret with zeros (best effort).
-fn wipe_shared_secret<T: pqcrypto_traits::kem::SharedSecret + Clone + Copy>(ss: &mut T) {
-    let zeros = [0u8; 32];
-    if let Ok(z) = T::from_bytes(&zeros[..ss.as_bytes().len().min(32)]) {
-        *ss = z;
-    }
-    core::hint::black_box(ss);
 }
 
 pqcrypto_kem!(

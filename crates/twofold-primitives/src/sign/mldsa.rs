@@ -26,25 +26,8 @@ use twofold_core::{
 };
 use zeroize::Zeroize;
 
-/// Parameters of one ML-DSA (or Dilithium) parameter set, with the names
-/// used in errors.
-#[derive(Debug)]
-pub(crate) struct Params {
-    pub(crate) name: &'static str,
-    /// Rows of `A` (polynomials in `s2`, `t0`, `t1`).
-    pub(crate) k: usize,
-    /// Columns of `A` (polynomials in `s1`).
-    pub(crate) l: usize,
-    pub(crate) eta: u16,
-    /// Length of `tr` in the secret key: 64 in FIPS 204, 32 in round-3 Dilithium.
-    pub(crate) tr_len: usize,
-    pub(crate) pk: usize,
-    pub(crate) sk: usize,
-    pub(crate) sig: usize,
-    pub(crate) pk_what: &'static str,
-    pub(crate) sk_what: &'static str,
-    pub(crate) sig_what: &'static str,
-}
+use super::params::Params;
+pub use super::params::SEED_LEN;
 
 const ML_DSA_44: Params = Params {
     name: "ML-DSA-44",
@@ -87,64 +70,6 @@ const ML_DSA_87: Params = Params {
     sk_what: "ML-DSA-87 secret key",
     sig_what: "ML-DSA-87 signature",
 };
-
-/// Length of the key-generation seed `ξ` and of the signing randomness `rnd`.
-pub const SEED_LEN: usize = 32;
-
-impl Params {
-    const fn sizes(&self) -> SigSizes {
-        SigSizes {
-            pk: self.pk,
-            sk: self.sk,
-            sig: self.sig,
-            keygen_coins: SEED_LEN,
-            sign_coins: SEED_LEN,
-        }
-    }
-
-    /// Length and `skDecode` range check of an expanded secret key (the
-    /// layout `ρ || K || tr || s1 || s2 || t0` is shared by FIPS 204 and
-    /// round-3 Dilithium, which differ in the length of `tr`).
-    pub(crate) fn check_sk(&self, sk: &[u8]) -> Result<()> {
-        check_len(self.sk_what, sk, self.sk)?;
-        // s1 || s2 follow ρ (32), K (32) and tr; each coefficient is
-        // packed as η - c in bitlen(2η) bits, least significant bit first.
-        let width = if self.eta == 2 { 3 } else { 4 };
-        let count = (self.k + self.l) * 256;
-        let start = 64 + self.tr_len;
-        let packed = &sk[start..start + count * width / 8];
-        let mut bad = 0u8;
-        for i in 0..count {
-            let mut v = 0u16;
-            for j in 0..width {
-                let bit = i * width + j;
-                v |= u16::from((packed[bit / 8] >> (bit % 8)) & 1) << j;
-            }
-            // No early exit: the scan does not reveal where a bad value is.
-            bad |= u8::from(v > 2 * self.eta);
-        }
-        if bad == 0 {
-            Ok(())
-        } else {
-            // A coefficient of s1 or s2 lies outside [-η, η].
-            Err(Error::InvalidEncoding(self.sk_what))
-        }
-    }
-
-    fn check_seed(&self, coins: &[u8]) -> Result<[u8; SEED_LEN]> {
-        check_len("ML-DSA key-generation seed (xi)", coins, SEED_LEN)?;
-        let mut out = [0u8; SEED_LEN];
-        out.copy_from_slice(coins);
-        Ok(out)
-    }
-
-    fn check_rnd(&self, coins: &[u8]) -> Result<[u8; SEED_LEN]> {
-        check_len("ML-DSA signing randomness (rnd)", coins, SEED_LEN)?;
-        let mut out = [0u8; SEED_LEN];
-        out.copy_from_slice(coins);
-        Ok(out)
-    }
-}
 
 /// `M' = 0x00 || |ctx| || ctx || M` with an empty context (FIPS 204
 /// Algorithm 2, pure ML-DSA): the prefix before the message.
@@ -290,7 +215,7 @@ macro_rules! pqcrypto_backend {
                     pk.as_bytes().to_vec(),
                     SecretBytes::from_slice(sk.as_bytes()),
                 );
-                super::pqclean::wipe_secret_key(&mut sk);
+                crate::wipe::pq_sign_secret_key(&mut sk);
                 Ok(out)
             }
 
@@ -300,7 +225,7 @@ macro_rules! pqcrypto_backend {
                 let mut key = pqcrypto_mldsa::$m::SecretKey::from_bytes(sk)
                     .map_err(|_| Error::InvalidEncoding($params.sk_what))?;
                 let sig = pqcrypto_mldsa::$m::detached_sign(msg, &key);
-                super::pqclean::wipe_secret_key(&mut key);
+                crate::wipe::pq_sign_secret_key(&mut key);
                 Ok(sig.as_bytes().to_vec())
             }
 

@@ -14,6 +14,7 @@ use twofold_core::Signature;
 
 pub mod ed25519;
 pub mod mldsa;
+mod params;
 pub mod pqclean;
 pub mod xeddsa;
 

@@ -33,27 +33,7 @@ use twofold_core::{
     AlgorithmId, CryptoRng, Error, Result, SecretBytes, SigSizes, Signature, check_len,
 };
 
-use super::mldsa::Params;
-
-/// Enough zero bytes for every pqcrypto secret key wiped here.
-const ZEROS: [u8; 8192] = [0u8; 8192];
-
-/// Overwrites a pqcrypto secret key with zeros.
-///
-/// pqcrypto's key types are `Copy` arrays without `Zeroize` and without
-/// mutable access, so the only way to wipe one is to assign a zero key over
-/// it; `black_box` keeps the compiler from dropping that dead store. Copies
-/// the library made while returning the key by value are out of reach: this
-/// is best effort.
-pub(crate) fn wipe_secret_key<T: PqSecretKey>(sk: &mut T) {
-    let len = sk.as_bytes().len();
-    if let Some(zeros) = ZEROS.get(..len)
-        && let Ok(zero) = T::from_bytes(zeros)
-    {
-        *sk = zero;
-    }
-    core::hint::black_box(&*sk);
-}
+use super::params::Params;
 
 const DILITHIUM2: Params = Params {
     name: "Dilithium2",
@@ -170,7 +150,7 @@ macro_rules! pqclean_backend {
                     pk.as_bytes().to_vec(),
                     SecretBytes::from_slice(sk.as_bytes()),
                 );
-                wipe_secret_key(&mut sk);
+                crate::wipe::pq_sign_secret_key(&mut sk);
                 Ok(out)
             }
 
@@ -181,7 +161,7 @@ macro_rules! pqclean_backend {
                 let mut key = $krate::$m::SecretKey::from_bytes(sk)
                     .map_err(|_| Error::InvalidEncoding(Self::SK_WHAT))?;
                 let sig = $krate::$m::detached_sign(msg, &key);
-                wipe_secret_key(&mut key);
+                crate::wipe::pq_sign_secret_key(&mut key);
                 let sig = sig.as_bytes();
                 // pqcrypto ignores PQClean's return code; a signing failure
                 // (an undecodable key) shows as an empty signature.

@@ -11,8 +11,8 @@
 //!   `R = rB`, `h = SHA-512(R || A || M) (mod q)`, `s = r + h·a (mod q)`,
 //!   signature `R || s`. Verification converts `u` to the Edwards point with
 //!   sign bit 0 and checks `R == sB - hA` on the encodings.
-//! * `"XEdDSA-signal"`: what libsignal deploys (PROTOCOLS.md §11 item 19,
-//!   implemented here from that description only): `a` is the clamped scalar,
+//! * `"XEdDSA-signal"`: what libsignal deploys (`rust/core/src/curve/curve25519.rs`,
+//!   implemented here from a description of its behaviour, not its code): `a` is the clamped scalar,
 //!   never negated; the sign bit of `A = aB` is carried in the top bit of
 //!   signature byte 63 (free because `s < q < 2^253`);
 //!   `r = SHA-512(0xFE || 0xFF×31 || clamp(k) || M || Z) (mod q)` hashes the
