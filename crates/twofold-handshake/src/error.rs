@@ -48,6 +48,12 @@ pub enum HandshakeError {
         /// Its identifier.
         id: u32,
     },
+    /// An imported prekey names an identifier the store already uses.
+    #[error("a {kind} prekey with this identifier is already in the store")]
+    PrekeyInUse {
+        /// "signed" / "one-time" / "KEM".
+        kind: &'static str,
+    },
     /// A suite or protocol name that cannot be parsed or resolved.
     #[error("invalid suite {name:?}: {reason}")]
     InvalidSuite {

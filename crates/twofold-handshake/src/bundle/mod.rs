@@ -213,6 +213,38 @@ impl BundleParams {
         Ok(bytes[1..].to_vec())
     }
 
+    /// `type byte || secret key`: how libsignal serializes a KEM secret key
+    /// (`kem::SecretKey::serialize`, `0x08 ||` the round-3 Kyber-1024 secret
+    /// key in the signal profile); the spec profile uses its own type bytes.
+    pub fn encode_kem_secret_key(&self, sk: &SecretBytes) -> Result<SecretBytes> {
+        let (kem, t) = self.kem_parts()?;
+        check_len("KEM secret key", sk.expose(), kem.sizes().sk)?;
+        let mut out = SecretBytes::zeroed(1 + sk.len());
+        out.expose_mut()[0] = t;
+        out.expose_mut()[1..].copy_from_slice(sk.expose());
+        Ok(out)
+    }
+
+    /// Inverse of [`Self::encode_kem_secret_key`].
+    pub fn decode_kem_secret_key(&self, bytes: &[u8]) -> Result<SecretBytes> {
+        let (kem, t) = self.kem_parts()?;
+        check_len("KEM secret key (with type byte)", bytes, 1 + kem.sizes().sk)?;
+        if bytes[0] != t {
+            return Err(HandshakeError::Malformed("KEM secret key type byte"));
+        }
+        Ok(SecretBytes::from_slice(&bytes[1..]))
+    }
+
+    /// Inverse of [`Self::encode_kem`]: the raw public key of `EncodeKEM(pk)`.
+    pub fn decode_kem(&self, bytes: &[u8]) -> Result<Vec<u8>> {
+        let (kem, t) = self.kem_parts()?;
+        check_len("KEM public key (with type byte)", bytes, 1 + kem.sizes().pk)?;
+        if bytes[0] != t {
+            return Err(HandshakeError::Malformed("KEM public key type byte"));
+        }
+        Ok(bytes[1..].to_vec())
+    }
+
     /// Whether `other` makes and reads the same keys (same algorithms and
     /// type bytes; backends may differ since encodings are standard).
     pub fn compatible(&self, other: &BundleParams) -> bool {

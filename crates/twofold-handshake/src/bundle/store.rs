@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use twofold_core::{CryptoRng, SecretBytes};
 
-use super::{BundleParams, IdentityKeyPair, OneTimePrekey, PublishedBundle, SignedPrekey};
+use super::{
+    BundleParams, IdentityKeyPair, KemPrekeyKind, OneTimePrekey, PublishedBundle, SignedPrekey,
+};
 use crate::{HandshakeError, Result};
 
 /// One key pair and, for signed prekeys, its signature.
@@ -26,7 +28,10 @@ pub(crate) struct KeyRecord {
 /// Identifiers are assigned by the store, counting from 1, in separate
 /// spaces for signed prekeys, one-time curve prekeys and KEM prekeys (one
 /// space for one-time and last-resort KEM keys, since the initial message
-/// names either with the same field).
+/// names either with the same field). Keys made elsewhere (a deployment's,
+/// with its own identifiers, e.g. signed prekey 22, one-time prekey 11, KEM
+/// prekey 33) are added with the `import_*` methods; generated identifiers
+/// then skip the imported ones.
 pub struct PrekeyStore {
     params: BundleParams,
     identity: IdentityKeyPair,
@@ -57,12 +62,21 @@ impl core::fmt::Debug for PrekeyStore {
     }
 }
 
-fn next_id(counter: &mut u32) -> Result<u32> {
-    let id = *counter;
-    *counter = counter
-        .checked_add(1)
-        .ok_or(HandshakeError::Misuse("prekey identifiers exhausted"))?;
-    Ok(id)
+/// The next identifier of a space that `taken` does not already use.
+fn next_id(counter: &mut u32, taken: impl Fn(u32) -> bool) -> Result<u32> {
+    loop {
+        let id = *counter;
+        *counter = counter
+            .checked_add(1)
+            .ok_or(HandshakeError::Misuse("prekey identifiers exhausted"))?;
+        if !taken(id) {
+            return Ok(id);
+        }
+    }
+}
+
+fn in_use(kind: &'static str) -> HandshakeError {
+    HandshakeError::PrekeyInUse { kind }
 }
 
 impl PrekeyStore {
@@ -132,7 +146,8 @@ impl PrekeyStore {
     /// signature's coins, from `rng`.
     pub fn generate_signed_prekey(&mut self, rng: &mut dyn CryptoRng) -> Result<u32> {
         let record = self.signed_curve_key(rng)?;
-        let id = next_id(&mut self.next_signed_id)?;
+        let signed = &self.signed;
+        let id = next_id(&mut self.next_signed_id, |i| signed.contains_key(&i))?;
         self.signed.insert(id, record);
         self.current_signed = Some(id);
         Ok(id)
@@ -147,7 +162,8 @@ impl PrekeyStore {
         let mut ids = Vec::with_capacity(count);
         for _ in 0..count {
             let (public, secret) = self.params.dh.generate(rng)?;
-            let id = next_id(&mut self.next_one_time_id)?;
+            let one_time = &self.one_time;
+            let id = next_id(&mut self.next_one_time_id, |i| one_time.contains_key(&i))?;
             self.one_time.insert(
                 id,
                 KeyRecord {
@@ -165,7 +181,7 @@ impl PrekeyStore {
     /// published. Draws the key, then the signature's coins, from `rng`.
     pub fn generate_last_resort_kem_prekey(&mut self, rng: &mut dyn CryptoRng) -> Result<u32> {
         let record = self.signed_kem_key(rng)?;
-        let id = next_id(&mut self.next_kem_id)?;
+        let id = self.next_kem_id()?;
         self.kem_last_resort.insert(id, record);
         self.current_last_resort = Some(id);
         Ok(id)
@@ -180,11 +196,116 @@ impl PrekeyStore {
         let mut ids = Vec::with_capacity(count);
         for _ in 0..count {
             let record = self.signed_kem_key(rng)?;
-            let id = next_id(&mut self.next_kem_id)?;
+            let id = self.next_kem_id()?;
             self.kem_one_time.insert(id, record);
             ids.push(id);
         }
         Ok(ids)
+    }
+
+    fn next_kem_id(&mut self) -> Result<u32> {
+        let (lr, ot) = (&self.kem_last_resort, &self.kem_one_time);
+        next_id(&mut self.next_kem_id, |i| {
+            lr.contains_key(&i) || ot.contains_key(&i)
+        })
+    }
+
+    /// Checks `signature` over `message` by the identity key.
+    fn check_signature(&self, what: &'static str, message: &[u8], signature: &[u8]) -> Result<()> {
+        self.params
+            .signature
+            .verify(self.identity.public_key(), message, signature)
+            .map_err(|_| HandshakeError::BadSignature(what))
+    }
+
+    /// Adds a signed prekey made elsewhere, under the owner's identifier:
+    /// its secret key (the curve's raw form) and the identity key's
+    /// signature over `EncodeEC(SPK)`, which is checked. It becomes the
+    /// published signed prekey. An identifier already in use is refused.
+    pub fn import_signed_prekey(
+        &mut self,
+        id: u32,
+        secret: SecretBytes,
+        signature: &[u8],
+    ) -> Result<()> {
+        if self.signed.contains_key(&id) {
+            return Err(in_use("signed"));
+        }
+        let public = self.params.dh.public_key(secret.expose())?;
+        self.params.check_ec("signed prekey", &public)?;
+        self.check_signature("signed prekey", &self.params.encode_ec(&public), signature)?;
+        self.signed.insert(
+            id,
+            KeyRecord {
+                public,
+                secret,
+                signature: signature.to_vec(),
+            },
+        );
+        self.current_signed = Some(id);
+        Ok(())
+    }
+
+    /// Adds a one-time curve prekey made elsewhere, under the owner's
+    /// identifier. An identifier already in use is refused.
+    pub fn import_one_time_prekey(&mut self, id: u32, secret: SecretBytes) -> Result<()> {
+        if self.one_time.contains_key(&id) {
+            return Err(in_use("one-time"));
+        }
+        let public = self.params.dh.public_key(secret.expose())?;
+        self.params.check_ec("one-time prekey", &public)?;
+        self.one_time.insert(
+            id,
+            KeyRecord {
+                public,
+                secret,
+                signature: Vec::new(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds a signed KEM prekey made elsewhere (PQXDH), under the owner's
+    /// identifier: the raw public key, the secret key in the backend's
+    /// stored form (see [`BundleParams::decode_kem_secret_key`] for the
+    /// type-prefixed form libsignal serializes) and the identity key's
+    /// signature over `EncodeKEM(PQPK)`, which is checked, as is the secret
+    /// key ([`twofold_core::Kem::check_secret_key`]). A last-resort key
+    /// becomes the published one. An identifier already in use by either
+    /// kind of KEM prekey is refused.
+    pub fn import_kem_prekey(
+        &mut self,
+        kind: KemPrekeyKind,
+        id: u32,
+        public: &[u8],
+        secret: SecretBytes,
+        signature: &[u8],
+    ) -> Result<()> {
+        let kem = self
+            .params
+            .kem
+            .ok_or(HandshakeError::Misuse("this profile has no KEM prekeys"))?;
+        if self.kem_last_resort.contains_key(&id) || self.kem_one_time.contains_key(&id) {
+            return Err(in_use("KEM"));
+        }
+        self.params.check_kem_pk(public)?;
+        kem.check_secret_key(secret.expose())?;
+        self.check_signature("KEM prekey", &self.params.encode_kem(public)?, signature)?;
+        let record = KeyRecord {
+            public: public.to_vec(),
+            secret,
+            signature: signature.to_vec(),
+        };
+        match kind {
+            KemPrekeyKind::OneTime => {
+                self.kem_one_time.insert(id, record);
+            }
+            KemPrekeyKind::LastResort => {
+                self.kem_last_resort.insert(id, record);
+                self.current_last_resort = Some(id);
+            }
+        }
+        Ok(())
     }
 
     /// Forgets a signed prekey (rotation); its secret is wiped.
