@@ -76,6 +76,7 @@ fn registries(name: &str) -> Vec<Registry> {
             hashes: vec![hashes[i % hashes.len()]],
             xofs: vec![],
             kdfs: vec![],
+            incremental_kems: vec![],
             defaults: vec![],
         })
         .collect()

@@ -118,6 +118,12 @@ pub struct Draw<'a> {
 pub enum CallOp {
     /// KEM key generation; sizes: coins.
     KemKeygen,
+    /// First half of an incremental encapsulation; sizes: header.
+    Encaps1,
+    /// Second half of an incremental encapsulation; sizes: state, key vector.
+    Encaps2,
+    /// Check of an incremental KEM's key vector; sizes: header, key vector.
+    CheckEkVector,
     /// KEM encapsulation; sizes: public key.
     Encaps,
     /// KEM decapsulation; sizes: secret key, ciphertext.
@@ -161,6 +167,9 @@ impl CallOp {
     pub fn as_str(self) -> &'static str {
         match self {
             CallOp::KemKeygen => "KEM keygen",
+            CallOp::Encaps1 => "encaps1",
+            CallOp::Encaps2 => "encaps2",
+            CallOp::CheckEkVector => "ek check",
             CallOp::Encaps => "encaps",
             CallOp::Decaps => "decaps",
             CallOp::DecapsPrechecked => "decaps (checked key)",

@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::observe::{self, Call, CallOp};
 use crate::{
-    Aead, AlgorithmId, AlgorithmName, CryptoRng, Dh, DhSizes, Error, Family, Hash, Kdf, Kem,
-    KemSizes, Result, SecretBytes, SigSizes, Signature, Xof,
+    Aead, AlgorithmId, AlgorithmName, CryptoRng, Dh, DhSizes, Error, Family, Hash, IncrementalKem,
+    IncrementalKemSizes, Kdf, Kem, KemSizes, Result, SecretBytes, SigSizes, Signature, Xof,
 };
 
 /// One implementation of one family.
@@ -43,6 +43,8 @@ pub enum Primitive {
     Xof(&'static dyn Xof),
     /// A KDF.
     Kdf(&'static dyn Kdf),
+    /// An incremental KEM.
+    IncrementalKem(&'static dyn IncrementalKem),
 }
 
 impl Primitive {
@@ -56,6 +58,7 @@ impl Primitive {
             Primitive::Hash(_) => Family::Hash,
             Primitive::Xof(_) => Family::Xof,
             Primitive::Kdf(_) => Family::Kdf,
+            Primitive::IncrementalKem(_) => Family::IncrementalKem,
         }
     }
 
@@ -69,6 +72,7 @@ impl Primitive {
             Primitive::Hash(p) => p,
             Primitive::Xof(p) => p,
             Primitive::Kdf(p) => p,
+            Primitive::IncrementalKem(p) => p,
         }
     }
 
@@ -150,6 +154,10 @@ pub trait Resolver: Send + Sync {
     typed_lookup!(
         /// A KDF by name.
         kdf, Kdf, Kdf
+    );
+    typed_lookup!(
+        /// An incremental KEM by name.
+        incremental_kem, IncrementalKem, IncrementalKem
     );
 }
 
@@ -326,6 +334,7 @@ pub fn observed(p: Primitive) -> Primitive {
         Primitive::Hash(inner) => Primitive::Hash(leak(Reporting { inner })),
         Primitive::Xof(inner) => Primitive::Xof(leak(Reporting { inner })),
         Primitive::Kdf(inner) => Primitive::Kdf(leak(Reporting { inner })),
+        Primitive::IncrementalKem(inner) => Primitive::IncrementalKem(leak(Reporting { inner })),
     };
     list.push((p, wrapper));
     wrapper
@@ -534,5 +543,40 @@ impl Kdf for Reporting<dyn Kdf> {
         let sizes = [salt.len(), ikm.len(), info.len(), len];
         self.report(CallOp::Derive, Primitive::Kdf(self.inner), &sizes);
         self.inner.derive(salt, ikm, info, len)
+    }
+}
+
+impl IncrementalKem for Reporting<dyn IncrementalKem> {
+    fn sizes(&self) -> IncrementalKemSizes {
+        self.inner.sizes()
+    }
+    fn generate_derand(&self, coins: &[u8]) -> Result<(Vec<u8>, Vec<u8>, SecretBytes)> {
+        let p = Primitive::IncrementalKem(self.inner);
+        self.report(CallOp::KemKeygen, p, &[coins.len()]);
+        self.inner.generate_derand(coins)
+    }
+    fn encapsulate1_derand(
+        &self,
+        header: &[u8],
+        coins: &[u8],
+    ) -> Result<(Vec<u8>, SecretBytes, SecretBytes)> {
+        let p = Primitive::IncrementalKem(self.inner);
+        self.report(CallOp::Encaps1, p, &[header.len()]);
+        self.inner.encapsulate1_derand(header, coins)
+    }
+    fn encapsulate2(&self, state: &[u8], ek_vector: &[u8]) -> Result<Vec<u8>> {
+        let p = Primitive::IncrementalKem(self.inner);
+        self.report(CallOp::Encaps2, p, &[state.len(), ek_vector.len()]);
+        self.inner.encapsulate2(state, ek_vector)
+    }
+    fn decapsulate(&self, dk: &[u8], ct1: &[u8], ct2: &[u8]) -> Result<SecretBytes> {
+        let p = Primitive::IncrementalKem(self.inner);
+        self.report(CallOp::Decaps, p, &[dk.len(), ct1.len() + ct2.len()]);
+        self.inner.decapsulate(dk, ct1, ct2)
+    }
+    fn check_ek_vector(&self, header: &[u8], ek_vector: &[u8]) -> Result<()> {
+        let p = Primitive::IncrementalKem(self.inner);
+        self.report(CallOp::CheckEkVector, p, &[header.len(), ek_vector.len()]);
+        self.inner.check_ek_vector(header, ek_vector)
     }
 }

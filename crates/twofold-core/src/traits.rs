@@ -36,6 +36,9 @@ pub enum Family {
     Xof,
     /// Key derivation functions.
     Kdf,
+    /// KEMs whose public key and ciphertext travel in parts (ML-KEM-768 as
+    /// the ML-KEM Braid splits it).
+    IncrementalKem,
 }
 
 impl Family {
@@ -49,6 +52,7 @@ impl Family {
             Family::Hash => "hash",
             Family::Xof => "XOF",
             Family::Kdf => "KDF",
+            Family::IncrementalKem => "incremental KEM",
         }
     }
 }
@@ -279,5 +283,80 @@ pub trait Kdf: AlgorithmId {
     fn derive(&self, salt: &[u8], ikm: &[u8], info: &[u8], len: usize) -> Result<SecretBytes> {
         let prk = self.extract(salt, ikm);
         self.expand(prk.expose(), info, len)
+    }
+}
+
+/// Sizes of an incremental KEM's values, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncrementalKemSizes {
+    /// The header: what encapsulation's first half needs (ML-KEM: `ρ || H(ek)`).
+    pub header: usize,
+    /// The rest of the encapsulation key (ML-KEM: `ByteEncode12(t̂)`).
+    pub ek_vector: usize,
+    /// The decapsulation key.
+    pub dk: usize,
+    /// The first ciphertext part (ML-KEM: the compressed `u`).
+    pub ct1: usize,
+    /// The second ciphertext part (ML-KEM: the compressed `v`).
+    pub ct2: usize,
+    /// The encapsulation state kept between the two halves (backend's own form).
+    pub state: usize,
+    /// Shared secret.
+    pub ss: usize,
+    /// Coins of key generation (ML-KEM: `d || z`).
+    pub keygen_coins: usize,
+    /// Coins of encapsulation (ML-KEM: `m`).
+    pub encaps_coins: usize,
+}
+
+/// A KEM whose encapsulation key is sent as a header and a vector, and
+/// whose encapsulation runs in two halves, so that the first ciphertext part
+/// can go out before the whole key has arrived (the ML-KEM Braid of Signal's
+/// sparse post-quantum ratchet). `ct1 || ct2` is an ordinary ciphertext of
+/// the underlying KEM, and decapsulation is the KEM's own.
+pub trait IncrementalKem: AlgorithmId {
+    /// Value sizes.
+    fn sizes(&self) -> IncrementalKemSizes;
+
+    /// Deterministic key generation: `(header, ek_vector, dk)`.
+    fn generate_derand(&self, coins: &[u8]) -> Result<(Vec<u8>, Vec<u8>, SecretBytes)>;
+
+    /// The first half of encapsulation, from the header alone:
+    /// `(ct1, state, shared secret)`.
+    fn encapsulate1_derand(
+        &self,
+        header: &[u8],
+        coins: &[u8],
+    ) -> Result<(Vec<u8>, SecretBytes, SecretBytes)>;
+
+    /// The second half: `ct2` from the state and the key's vector. The
+    /// caller checks the vector against the header first
+    /// ([`IncrementalKem::check_ek_vector`]).
+    fn encapsulate2(&self, state: &[u8], ek_vector: &[u8]) -> Result<Vec<u8>>;
+
+    /// Decapsulation of `ct1 || ct2`.
+    fn decapsulate(&self, dk: &[u8], ct1: &[u8], ct2: &[u8]) -> Result<SecretBytes>;
+
+    /// Whether `ek_vector` belongs to `header`: the hash in the header is
+    /// the hash of the whole key, and the key passes the FIPS 203 §7.2
+    /// modulus check. [`Error::InvalidEncoding`] otherwise.
+    fn check_ek_vector(&self, header: &[u8], ek_vector: &[u8]) -> Result<()>;
+
+    /// Key generation drawing `keygen_coins` bytes from `rng`.
+    fn generate(&self, rng: &mut dyn CryptoRng) -> Result<(Vec<u8>, Vec<u8>, SecretBytes)> {
+        let mut coins = SecretBytes::zeroed(self.sizes().keygen_coins);
+        rng.fill_bytes(coins.expose_mut());
+        self.generate_derand(coins.expose())
+    }
+
+    /// The first half of encapsulation drawing `encaps_coins` bytes from `rng`.
+    fn encapsulate1(
+        &self,
+        header: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<(Vec<u8>, SecretBytes, SecretBytes)> {
+        let mut coins = SecretBytes::zeroed(self.sizes().encaps_coins);
+        rng.fill_bytes(coins.expose_mut());
+        self.encapsulate1_derand(header, coins.expose())
     }
 }

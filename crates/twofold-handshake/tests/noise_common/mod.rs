@@ -24,6 +24,7 @@ fn empty() -> Registry {
         hashes: vec![],
         xofs: vec![],
         kdfs: vec![],
+        incremental_kems: vec![],
         defaults: vec![],
     }
 }

@@ -28,6 +28,7 @@ use sha3::{Digest, Sha3_256};
 use subtle::ConstantTimeEq;
 use twofold_core::{Error, Kem, Result, SecretBytes, check_len};
 
+pub mod incremental;
 pub mod libcrux;
 pub mod pqcrypto;
 pub mod rustcrypto;

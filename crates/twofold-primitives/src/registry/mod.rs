@@ -21,8 +21,8 @@
 use std::sync::LazyLock;
 
 use twofold_core::{
-    Aead, AlgorithmId, Dh, Error, Family, Hash, Kdf, Kem, Primitive, Resolver, Result, Signature,
-    Xof,
+    Aead, AlgorithmId, Dh, Error, Family, Hash, IncrementalKem, Kdf, Kem, Primitive, Resolver,
+    Result, Signature, Xof,
 };
 
 pub use twofold_core::AlgorithmName;
@@ -78,6 +78,8 @@ pub struct Registry {
     pub xofs: Vec<&'static dyn Xof>,
     /// KDFs.
     pub kdfs: Vec<&'static dyn Kdf>,
+    /// Incremental KEMs (ML-KEM-768 split as the ML-KEM Braid sends it).
+    pub incremental_kems: Vec<&'static dyn IncrementalKem>,
     /// `(algorithm, backend)`: the backend a bare algorithm name selects.
     /// An algorithm not listed gets its first backend that takes coins.
     pub defaults: Vec<(&'static str, &'static str)>,
@@ -98,8 +100,27 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
     hashes: crate::hash::hashes(),
     xofs: crate::hash::xofs(),
     kdfs: crate::hash::kdfs(),
+    incremental_kems: crate::kem::incremental::all(),
     defaults: DEFAULTS.to_vec(),
 });
+
+impl Registry {
+    /// A registry with no implementation and no default: the start of a
+    /// hand-made provider (`Registry { dhs: vec![..], ..Registry::empty() }`).
+    pub fn empty() -> Self {
+        Self {
+            kems: Vec::new(),
+            dhs: Vec::new(),
+            signatures: Vec::new(),
+            aeads: Vec::new(),
+            hashes: Vec::new(),
+            xofs: Vec::new(),
+            kdfs: Vec::new(),
+            incremental_kems: Vec::new(),
+            defaults: Vec::new(),
+        }
+    }
+}
 
 /// The global registry (shorthand for `&*REGISTRY`).
 pub fn registry() -> &'static Registry {
@@ -307,6 +328,23 @@ impl Registry {
                 is_default: is_default(&self.defaults, &self.xofs, x),
             });
         }
+        for &k in &self.incremental_kems {
+            let s = k.sizes();
+            out.push(Entry {
+                family: Family::IncrementalKem,
+                name: k.name(),
+                backend: k.backend(),
+                sizes: Sizes {
+                    pk: Some(s.header + s.ek_vector),
+                    sk: Some(s.dk),
+                    ct: Some(s.ct1 + s.ct2),
+                    ss: Some(s.ss),
+                    ..Sizes::default()
+                },
+                takes_coins: k.takes_coins(),
+                is_default: is_default(&self.defaults, &self.incremental_kems, k),
+            });
+        }
         for &k in &self.kdfs {
             out.push(Entry {
                 family: Family::Kdf,
@@ -346,6 +384,9 @@ impl Resolver for Registry {
             Family::Hash => Primitive::Hash(find("hash", &self.hashes, d, name)?),
             Family::Xof => Primitive::Xof(find("XOF", &self.xofs, d, name)?),
             Family::Kdf => Primitive::Kdf(find("KDF", &self.kdfs, d, name)?),
+            Family::IncrementalKem => {
+                Primitive::IncrementalKem(find("incremental KEM", &self.incremental_kems, d, name)?)
+            }
             other => {
                 return Err(Error::UnknownAlgorithm {
                     kind: other.as_str(),
