@@ -77,6 +77,7 @@ fn registries(name: &str) -> Vec<Registry> {
             xofs: vec![],
             kdfs: vec![],
             incremental_kems: vec![],
+            ciphers: vec![],
             defaults: vec![],
         })
         .collect()

@@ -32,8 +32,8 @@ pub use resolve::{Primitive, Resolver};
 pub use rng::{CryptoRng, OsRng, ShakeRng};
 pub use secret::{Secret, SecretBytes};
 pub use traits::{
-    Aead, AlgorithmId, Dh, DhSizes, Family, Hash, IncrementalKem, IncrementalKemSizes, Kdf, Kem,
-    KemSizes, SigSizes, Signature, Xof,
+    Aead, AlgorithmId, Cipher, Dh, DhSizes, Family, Hash, IncrementalKem, IncrementalKemSizes, Kdf,
+    Kem, KemSizes, SigSizes, Signature, Xof,
 };
 
 /// Checks that `bytes` has exactly `expected` bytes; names `what` in the error.

@@ -146,6 +146,10 @@ pub enum CallOp {
     Verify,
     /// AEAD seal; sizes: associated data, plaintext.
     Seal,
+    /// Unauthenticated encryption; sizes: plaintext.
+    Encrypt,
+    /// Unauthenticated decryption; sizes: ciphertext.
+    Decrypt,
     /// AEAD open; sizes: associated data, ciphertext.
     Open,
     /// Hashing; sizes: message.
@@ -181,6 +185,8 @@ impl CallOp {
             CallOp::Sign => "sign",
             CallOp::Verify => "verify",
             CallOp::Seal => "seal",
+            CallOp::Encrypt => "encrypt",
+            CallOp::Decrypt => "decrypt",
             CallOp::Open => "open",
             CallOp::Hash => "hash",
             CallOp::Hmac => "HMAC",

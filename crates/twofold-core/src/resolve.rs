@@ -21,8 +21,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::observe::{self, Call, CallOp};
 use crate::{
-    Aead, AlgorithmId, AlgorithmName, CryptoRng, Dh, DhSizes, Error, Family, Hash, IncrementalKem,
-    IncrementalKemSizes, Kdf, Kem, KemSizes, Result, SecretBytes, SigSizes, Signature, Xof,
+    Aead, AlgorithmId, AlgorithmName, Cipher, CryptoRng, Dh, DhSizes, Error, Family, Hash,
+    IncrementalKem, IncrementalKemSizes, Kdf, Kem, KemSizes, Result, SecretBytes, SigSizes,
+    Signature, Xof,
 };
 
 /// One implementation of one family.
@@ -45,6 +46,8 @@ pub enum Primitive {
     Kdf(&'static dyn Kdf),
     /// An incremental KEM.
     IncrementalKem(&'static dyn IncrementalKem),
+    /// An unauthenticated cipher.
+    Cipher(&'static dyn Cipher),
 }
 
 impl Primitive {
@@ -59,6 +62,7 @@ impl Primitive {
             Primitive::Xof(_) => Family::Xof,
             Primitive::Kdf(_) => Family::Kdf,
             Primitive::IncrementalKem(_) => Family::IncrementalKem,
+            Primitive::Cipher(_) => Family::Cipher,
         }
     }
 
@@ -73,6 +77,7 @@ impl Primitive {
             Primitive::Xof(p) => p,
             Primitive::Kdf(p) => p,
             Primitive::IncrementalKem(p) => p,
+            Primitive::Cipher(p) => p,
         }
     }
 
@@ -158,6 +163,10 @@ pub trait Resolver: Send + Sync {
     typed_lookup!(
         /// An incremental KEM by name.
         incremental_kem, IncrementalKem, IncrementalKem
+    );
+    typed_lookup!(
+        /// An unauthenticated cipher by name.
+        cipher, Cipher, Cipher
     );
 }
 
@@ -335,6 +344,7 @@ pub fn observed(p: Primitive) -> Primitive {
         Primitive::Xof(inner) => Primitive::Xof(leak(Reporting { inner })),
         Primitive::Kdf(inner) => Primitive::Kdf(leak(Reporting { inner })),
         Primitive::IncrementalKem(inner) => Primitive::IncrementalKem(leak(Reporting { inner })),
+        Primitive::Cipher(inner) => Primitive::Cipher(leak(Reporting { inner })),
     };
     list.push((p, wrapper));
     wrapper
@@ -578,5 +588,27 @@ impl IncrementalKem for Reporting<dyn IncrementalKem> {
         let p = Primitive::IncrementalKem(self.inner);
         self.report(CallOp::CheckEkVector, p, &[header.len(), ek_vector.len()]);
         self.inner.check_ek_vector(header, ek_vector)
+    }
+}
+
+impl Cipher for Reporting<dyn Cipher> {
+    fn key_len(&self) -> usize {
+        self.inner.key_len()
+    }
+    fn iv_len(&self) -> usize {
+        self.inner.iv_len()
+    }
+    fn encrypt(&self, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+        let p = Primitive::Cipher(self.inner);
+        self.report(CallOp::Encrypt, p, &[plaintext.len()]);
+        self.inner.encrypt(key, iv, plaintext)
+    }
+    fn decrypt(&self, key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>> {
+        let p = Primitive::Cipher(self.inner);
+        self.report(CallOp::Decrypt, p, &[ciphertext.len()]);
+        self.inner.decrypt(key, iv, ciphertext)
+    }
+    fn ciphertext_len(&self, len: usize) -> usize {
+        self.inner.ciphertext_len(len)
     }
 }

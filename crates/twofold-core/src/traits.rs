@@ -39,6 +39,9 @@ pub enum Family {
     /// KEMs whose public key and ciphertext travel in parts (ML-KEM-768 as
     /// the ML-KEM Braid splits it).
     IncrementalKem,
+    /// Unauthenticated encryption, for protocols that MAC the whole message
+    /// themselves (libsignal's AES-256-CBC).
+    Cipher,
 }
 
 impl Family {
@@ -53,6 +56,7 @@ impl Family {
             Family::Xof => "XOF",
             Family::Kdf => "KDF",
             Family::IncrementalKem => "incremental KEM",
+            Family::Cipher => "cipher",
         }
     }
 }
@@ -359,4 +363,23 @@ pub trait IncrementalKem: AlgorithmId {
         rng.fill_bytes(coins.expose_mut());
         self.encapsulate1_derand(header, coins.expose())
     }
+}
+
+/// Unauthenticated encryption (a block-cipher mode with padding), for a
+/// protocol that authenticates the whole serialized message itself, as
+/// libsignal's `SignalMessage` does (AES-256-CBC under an HMAC over the
+/// message). Decrypt only what a MAC has already verified: on its own,
+/// decryption is a padding oracle.
+pub trait Cipher: AlgorithmId {
+    /// Key length in bytes.
+    fn key_len(&self) -> usize;
+    /// IV length in bytes.
+    fn iv_len(&self) -> usize;
+    /// Encrypts with padding.
+    fn encrypt(&self, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>>;
+    /// Decrypts and removes the padding; [`Error::DecryptionFailed`] on a
+    /// bad length or padding.
+    fn decrypt(&self, key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>>;
+    /// Ciphertext length for a plaintext of `len` bytes.
+    fn ciphertext_len(&self, len: usize) -> usize;
 }

@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use twofold_core::observe::{CallOp, CallRecord};
 use twofold_core::{
-    Aead, CryptoRng, Dh, Error, Hash, Kdf, Kem, Primitive, Result, SecretBytes, Signature, Xof,
+    Aead, Cipher, CryptoRng, Dh, Error, Hash, IncrementalKem, Kdf, Kem, Primitive, Result,
+    SecretBytes, Signature, Xof,
 };
 
 /// One primitive operation with its inputs.
@@ -57,6 +58,20 @@ pub enum Op {
     Expand(&'static dyn Kdf, Vec<u8>, Vec<u8>, usize),
     /// KDF extract-then-expand (salt, ikm, info, length).
     Derive(&'static dyn Kdf, Vec<u8>, Vec<u8>, Vec<u8>, usize),
+    /// Incremental KEM key generation.
+    IncKeygen(&'static dyn IncrementalKem),
+    /// First half of an incremental encapsulation (header).
+    Encaps1(&'static dyn IncrementalKem, Vec<u8>),
+    /// Second half (state, key vector).
+    Encaps2(&'static dyn IncrementalKem, SecretBytes, Vec<u8>),
+    /// Incremental decapsulation (dk, ct1, ct2).
+    IncDecaps(&'static dyn IncrementalKem, SecretBytes, Vec<u8>, Vec<u8>),
+    /// The check of a key vector against its header.
+    CheckEkVector(&'static dyn IncrementalKem, Vec<u8>, Vec<u8>),
+    /// Unauthenticated encryption (key, iv, plaintext).
+    Encrypt(&'static dyn Cipher, Vec<u8>, Vec<u8>, Vec<u8>),
+    /// Unauthenticated decryption (key, iv, ciphertext).
+    Decrypt(&'static dyn Cipher, Vec<u8>, Vec<u8>, Vec<u8>),
 }
 
 impl Op {
@@ -78,6 +93,12 @@ impl Op {
             Op::Hmac(..) => "HMAC",
             Op::Xof(..) => "XOF",
             Op::Extract(..) | Op::Expand(..) | Op::Derive(..) => "KDF",
+            Op::IncKeygen(_) => "KEM keygen",
+            Op::Encaps1(..) | Op::Encaps2(..) => "encaps",
+            Op::IncDecaps(..) => "decaps",
+            Op::CheckEkVector(..) => "KEM key check",
+            Op::Encrypt(..) => "encrypt",
+            Op::Decrypt(..) => "decrypt",
         }
     }
 }
@@ -100,6 +121,8 @@ const ORDER: &[&str] = &[
     "XOF",
     "seal",
     "open",
+    "encrypt",
+    "decrypt",
 ];
 
 /// A list of operations; see the module documentation.
@@ -190,6 +213,35 @@ impl Floor {
                     bytes(size(c, 2)?),
                     size(c, 3)?,
                 ),
+                (CallOp::KemKeygen, Primitive::IncrementalKem(k)) => Op::IncKeygen(k),
+                (CallOp::Encaps1, Primitive::IncrementalKem(k)) => {
+                    Op::Encaps1(k, k.generate(rng)?.0)
+                }
+                (CallOp::Encaps2, Primitive::IncrementalKem(k)) => {
+                    let (hdr, ekv, _) = k.generate(rng)?;
+                    let (_, state, _) = k.encapsulate1(&hdr, rng)?;
+                    Op::Encaps2(k, state, ekv)
+                }
+                (CallOp::Decaps, Primitive::IncrementalKem(k)) => {
+                    let (hdr, ekv, dk) = k.generate(rng)?;
+                    let (ct1, state, _) = k.encapsulate1(&hdr, rng)?;
+                    let ct2 = k.encapsulate2(state.expose(), &ekv)?;
+                    Op::IncDecaps(k, dk, ct1, ct2)
+                }
+                (CallOp::CheckEkVector, Primitive::IncrementalKem(k)) => {
+                    let (hdr, ekv, _) = k.generate(rng)?;
+                    Op::CheckEkVector(k, hdr, ekv)
+                }
+                (CallOp::Encrypt, Primitive::Cipher(x)) => {
+                    Op::Encrypt(x, bytes(x.key_len()), bytes(x.iv_len()), bytes(size(c, 0)?))
+                }
+                (CallOp::Decrypt, Primitive::Cipher(x)) => {
+                    let (key, iv) = (bytes(x.key_len()), bytes(x.iv_len()));
+                    // A valid ciphertext of the recorded length.
+                    let pt = bytes(size(c, 0)?.saturating_sub(1));
+                    let ct = x.encrypt(&key, &iv, &pt)?;
+                    Op::Decrypt(x, key, iv, ct)
+                }
                 _ => return Err(unexpected(c)),
             });
         }
@@ -225,6 +277,13 @@ impl Floor {
                 Op::Extract(k, s, i) => drop(k.extract(s, i)),
                 Op::Expand(k, p, i, l) => drop(k.expand(p, i, *l)?),
                 Op::Derive(k, s, i, f, l) => drop(k.derive(s, i, f, *l)?),
+                Op::IncKeygen(k) => drop(k.generate(rng)?),
+                Op::Encaps1(k, hdr) => drop(k.encapsulate1(hdr, rng)?),
+                Op::Encaps2(k, st, ekv) => drop(k.encapsulate2(st.expose(), ekv)?),
+                Op::IncDecaps(k, dk, c1, c2) => drop(k.decapsulate(dk.expose(), c1, c2)?),
+                Op::CheckEkVector(k, hdr, ekv) => k.check_ek_vector(hdr, ekv)?,
+                Op::Encrypt(x, key, iv, pt) => drop(x.encrypt(key, iv, pt)?),
+                Op::Decrypt(x, key, iv, ct) => drop(x.decrypt(key, iv, ct)?),
             }
         }
         Ok(())

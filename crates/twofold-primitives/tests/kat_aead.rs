@@ -295,6 +295,39 @@ fn aes_256_cbc_hmac_sha256_sp800_38a_f_2_5() {
     }
 }
 
+/// The same SP 800-38A F.2.5 vector through every registered AES-256-CBC
+/// [`twofold_core::Cipher`] (the unauthenticated body encryption of the
+/// signal profile), and a bad length or padding refused.
+#[test]
+fn aes_256_cbc_cipher_sp800_38a_f_2_5() {
+    let key = h("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+    let iv = h("000102030405060708090a0b0c0d0e0f");
+    let pt = h(concat!(
+        "6bc1bee22e409f96e93d7e117393172a",
+        "ae2d8a571e03ac9c9eb76fac45af8e51",
+        "30c81c46a35ce411e5fbc1191a0a52ef",
+        "f69f2445df4f9b17ad2b417be66c3710"
+    ));
+    let ct4 = "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d\
+               39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b";
+    let ciphers: Vec<_> = twofold_primitives::registry::REGISTRY
+        .ciphers
+        .iter()
+        .copied()
+        .filter(|c| c.name() == "AES-256-CBC")
+        .collect();
+    assert!(!ciphers.is_empty());
+    for c in ciphers {
+        let ct = c.encrypt(&key, &iv, &pt).unwrap();
+        assert_eq!(ct.len(), c.ciphertext_len(pt.len()));
+        assert_eq!(hex::encode(&ct[..64]), ct4.replace(' ', ""), "{}", c.id());
+        assert_eq!(c.decrypt(&key, &iv, &ct).unwrap(), pt);
+        assert!(c.decrypt(&key, &iv, &ct[..63]).is_err());
+        assert!(c.decrypt(&key, &iv, &ct[..64]).is_err(), "no padding block");
+        assert!(c.decrypt(&key[..31], &iv, &ct).is_err());
+    }
+}
+
 /// (tcId, ct) from Wycheproof aes_cbc_pkcs5_test.json, keySize 256, all with
 /// key 7c78f34d... and iv f010f61c..., result "invalid" (169: empty
 /// ciphertext; 170-176: zero padding or 0xff padding instead of PKCS#7).

@@ -23,6 +23,7 @@ fn every_id_resolves_to_itself() {
             Family::Xof => reg.xof(&id).map(|i| i.id()),
             Family::Kdf => reg.kdf(&id).map(|i| i.id()),
             Family::IncrementalKem => reg.incremental_kem(&id).map(|i| i.id()),
+            Family::Cipher => reg.cipher(&id).map(|i| i.id()),
             other => panic!("no typed lookup for {}", other.as_str()),
         };
         assert_eq!(got.as_deref(), Ok(id.as_str()));
@@ -75,6 +76,7 @@ fn bare_name_selects_the_default() {
             Family::Xof => reg.xof(e.name).map(|i| i.backend()),
             Family::Kdf => reg.kdf(e.name).map(|i| i.backend()),
             Family::IncrementalKem => reg.incremental_kem(e.name).map(|i| i.backend()),
+            Family::Cipher => reg.cipher(e.name).map(|i| i.backend()),
             other => panic!("no typed lookup for {}", other.as_str()),
         };
         assert_eq!(got, Ok(e.backend), "{}", e.name);

@@ -25,6 +25,7 @@ fn empty() -> Registry {
         xofs: vec![],
         kdfs: vec![],
         incremental_kems: vec![],
+        ciphers: vec![],
         defaults: vec![],
     }
 }

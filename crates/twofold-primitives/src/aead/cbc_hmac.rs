@@ -47,7 +47,7 @@ use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
-use twofold_core::{Aead, AlgorithmId, Error, Result, check_len};
+use twofold_core::{Aead, AlgorithmId, Cipher, Error, Result, check_len};
 use zeroize::Zeroize;
 
 /// Length of `cipher_key || mac_key`.
@@ -218,5 +218,40 @@ impl Aead for Aes256CbcHmacSha256 {
 
     fn ciphertext_len(&self, len: usize) -> usize {
         padded_len(len).saturating_add(TAG_LEN)
+    }
+}
+
+/// AES-256-CBC with PKCS#7 padding as a [`Cipher`]: the body encryption of
+/// libsignal's `SignalMessage`, whose MAC covers the whole serialized message.
+#[derive(Debug)]
+pub struct Aes256Cbc;
+
+/// The registry instance.
+pub static AES_256_CBC: Aes256Cbc = Aes256Cbc;
+
+impl AlgorithmId for Aes256Cbc {
+    fn name(&self) -> &'static str {
+        "AES-256-CBC"
+    }
+    fn backend(&self) -> &'static str {
+        "rustcrypto"
+    }
+}
+
+impl Cipher for Aes256Cbc {
+    fn key_len(&self) -> usize {
+        CIPHER_KEY_LEN
+    }
+    fn iv_len(&self) -> usize {
+        IV_LEN
+    }
+    fn encrypt(&self, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+        aes_256_cbc_encrypt(key, iv, plaintext)
+    }
+    fn decrypt(&self, key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>> {
+        aes_256_cbc_decrypt(key, iv, ciphertext)
+    }
+    fn ciphertext_len(&self, len: usize) -> usize {
+        padded_len(len)
     }
 }

@@ -28,3 +28,9 @@ pub fn all() -> Vec<&'static dyn Aead> {
         &cbc_hmac::AES_256_CBC_HMAC_SHA256,
     ]
 }
+
+/// Every unauthenticated cipher this crate ships (for protocols that MAC
+/// whole messages themselves).
+pub fn ciphers() -> Vec<&'static dyn twofold_core::Cipher> {
+    vec![&cbc_hmac::AES_256_CBC]
+}

@@ -21,8 +21,8 @@
 use std::sync::LazyLock;
 
 use twofold_core::{
-    Aead, AlgorithmId, Dh, Error, Family, Hash, IncrementalKem, Kdf, Kem, Primitive, Resolver,
-    Result, Signature, Xof,
+    Aead, AlgorithmId, Cipher, Dh, Error, Family, Hash, IncrementalKem, Kdf, Kem, Primitive,
+    Resolver, Result, Signature, Xof,
 };
 
 pub use twofold_core::AlgorithmName;
@@ -80,6 +80,8 @@ pub struct Registry {
     pub kdfs: Vec<&'static dyn Kdf>,
     /// Incremental KEMs (ML-KEM-768 split as the ML-KEM Braid sends it).
     pub incremental_kems: Vec<&'static dyn IncrementalKem>,
+    /// Unauthenticated ciphers (AES-256-CBC for libsignal's message bodies).
+    pub ciphers: Vec<&'static dyn Cipher>,
     /// `(algorithm, backend)`: the backend a bare algorithm name selects.
     /// An algorithm not listed gets its first backend that takes coins.
     pub defaults: Vec<(&'static str, &'static str)>,
@@ -101,6 +103,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry {
     xofs: crate::hash::xofs(),
     kdfs: crate::hash::kdfs(),
     incremental_kems: crate::kem::incremental::all(),
+    ciphers: crate::aead::ciphers(),
     defaults: DEFAULTS.to_vec(),
 });
 
@@ -117,6 +120,7 @@ impl Registry {
             xofs: Vec::new(),
             kdfs: Vec::new(),
             incremental_kems: Vec::new(),
+            ciphers: Vec::new(),
             defaults: Vec::new(),
         }
     }
@@ -345,6 +349,20 @@ impl Registry {
                 is_default: is_default(&self.defaults, &self.incremental_kems, k),
             });
         }
+        for &c in &self.ciphers {
+            out.push(Entry {
+                family: Family::Cipher,
+                name: c.name(),
+                backend: c.backend(),
+                sizes: Sizes {
+                    key: Some(c.key_len()),
+                    nonce: Some(c.iv_len()),
+                    ..Sizes::default()
+                },
+                takes_coins: c.takes_coins(),
+                is_default: is_default(&self.defaults, &self.ciphers, c),
+            });
+        }
         for &k in &self.kdfs {
             out.push(Entry {
                 family: Family::Kdf,
@@ -387,6 +405,7 @@ impl Resolver for Registry {
             Family::IncrementalKem => {
                 Primitive::IncrementalKem(find("incremental KEM", &self.incremental_kems, d, name)?)
             }
+            Family::Cipher => Primitive::Cipher(find("cipher", &self.ciphers, d, name)?),
             other => {
                 return Err(Error::UnknownAlgorithm {
                     kind: other.as_str(),
