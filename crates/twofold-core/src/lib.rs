@@ -8,6 +8,8 @@
 //! * [`rng`]: the injected randomness trait [`CryptoRng`], the operating-system
 //!   source and the documented deterministic stream [`ShakeRng`].
 //! * [`error`]: the typed error every fallible operation returns.
+//! * [`encoding`]: the protobuf subset libsignal's messages use, and a
+//!   bounds-checked reader.
 //! * [`names`]: the `ALGORITHM[@backend]` grammar.
 //! * [`resolve`]: the [`Resolver`] trait and resolvers composed of resolvers.
 //! * [`observe`]: the one observation mechanism (steps, draws, primitive
@@ -17,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod encoding;
 pub mod error;
 pub mod names;
 pub mod observe;

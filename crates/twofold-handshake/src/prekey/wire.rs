@@ -32,6 +32,8 @@
 //! strictly increasing order, each at most once, minimal varints, no
 //! unknown field, every field the version needs present.
 
+use twofold_core::encoding::{self, ReadError};
+
 use super::suite::{Profile, Protocol};
 use crate::bundle::BundleParams;
 use crate::labels;
@@ -131,14 +133,14 @@ pub(crate) fn encode(x: &Format, m: &InitialMessage) -> Result<Vec<u8>> {
             if let Some(id) = m.one_time_prekey_id {
                 pb_varint_field(&mut out, 1, id);
             }
-            pb_bytes_field(&mut out, 2, &p.encode_ec(&m.base_key));
-            pb_bytes_field(&mut out, 3, &p.encode_ec(&m.identity_key));
-            pb_bytes_field(&mut out, 4, &m.payload);
+            encoding::put_bytes_field(&mut out, 2, &p.encode_ec(&m.base_key));
+            encoding::put_bytes_field(&mut out, 3, &p.encode_ec(&m.identity_key));
+            encoding::put_bytes_field(&mut out, 4, &m.payload);
             pb_varint_field(&mut out, 5, registration_id);
             pb_varint_field(&mut out, 6, m.signed_prekey_id);
             if let Some((id, ct)) = &kem {
                 pb_varint_field(&mut out, 7, *id);
-                pb_bytes_field(&mut out, 8, ct);
+                encoding::put_bytes_field(&mut out, 8, ct);
             }
             Ok(out)
         }
@@ -169,67 +171,45 @@ fn max_message_len(x: &Format) -> usize {
     2 + 2 * ec + 3 * 4 + 2 + ct + 4 + labels::MAX_PAYLOAD_LEN + 64
 }
 
-/// A bounds-checked cursor.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+/// A bounds-checked cursor whose failures are handshake errors.
+struct Reader<'a>(encoding::Reader<'a>);
+
+fn read_error(e: ReadError) -> HandshakeError {
+    match e {
+        ReadError::Truncated(what, expected, actual) => HandshakeError::Truncated {
+            what,
+            expected,
+            actual,
+        },
+        ReadError::VarintTooLong => HandshakeError::Malformed("varint longer than 64 bits"),
+        ReadError::NonMinimalVarint => HandshakeError::Malformed("non-minimal varint"),
+    }
 }
 
 impl<'a> Reader<'a> {
     fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0 }
+        Self(encoding::Reader::new(buf))
     }
-
     fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
+        self.0.remaining()
     }
-
+    fn pos(&self) -> usize {
+        self.0.position()
+    }
     fn take(&mut self, what: &'static str, n: usize) -> Result<&'a [u8]> {
-        if n > self.remaining() {
-            return Err(HandshakeError::Truncated {
-                what,
-                expected: n,
-                actual: self.remaining(),
-            });
-        }
-        let out = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(out)
+        self.0.take(what, n).map_err(read_error)
     }
-
     fn u8(&mut self, what: &'static str) -> Result<u8> {
-        Ok(self.take(what, 1)?[0])
+        self.0.u8(what).map_err(read_error)
     }
-
     fn u16(&mut self, what: &'static str) -> Result<u16> {
-        let b = self.take(what, 2)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
+        self.0.u16(what).map_err(read_error)
     }
-
     fn u32(&mut self, what: &'static str) -> Result<u32> {
-        let b = self.take(what, 4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.0.u32(what).map_err(read_error)
     }
-
-    /// A protobuf varint: at most 10 bytes, minimal encoding, value < 2^64.
     fn varint(&mut self, what: &'static str) -> Result<u64> {
-        let mut value: u64 = 0;
-        for i in 0..10 {
-            let b = self.u8(what)?;
-            let low = u64::from(b & 0x7f);
-            // The tenth byte may only carry the top bit of a u64.
-            if i == 9 && b > 1 {
-                return Err(HandshakeError::Malformed("varint longer than 64 bits"));
-            }
-            value |= low << (7 * i);
-            if b & 0x80 == 0 {
-                if i > 0 && b == 0 {
-                    return Err(HandshakeError::Malformed("non-minimal varint"));
-                }
-                return Ok(value);
-            }
-        }
-        Err(HandshakeError::Malformed("varint longer than 10 bytes"))
+        self.0.varint(what).map_err(read_error)
     }
 }
 
@@ -279,7 +259,7 @@ fn decode_spec(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
     if r.remaining() != 0 {
         return Err(HandshakeError::Oversized {
             what: "initial message",
-            max: r.pos,
+            max: r.pos(),
             actual: bytes.len(),
         });
     }
@@ -295,26 +275,8 @@ fn decode_spec(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
     })
 }
 
-const WT_VARINT: u8 = 0;
-const WT_LEN: u8 = 2;
-
-fn pb_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(((v & 0x7f) as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn pb_varint_field(out: &mut Vec<u8>, field: u8, v: u32) {
-    pb_varint(out, u64::from((field << 3) | WT_VARINT));
-    pb_varint(out, u64::from(v));
-}
-
-fn pb_bytes_field(out: &mut Vec<u8>, field: u8, v: &[u8]) {
-    pb_varint(out, u64::from((field << 3) | WT_LEN));
-    pb_varint(out, v.len() as u64);
-    out.extend_from_slice(v);
+    encoding::put_varint_field(out, field, u64::from(v));
 }
 
 fn decode_signal(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
@@ -343,7 +305,7 @@ fn decode_signal(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
             // Nothing can follow the highest field.
             return Err(HandshakeError::Oversized {
                 what: "PreKeySignalMessage",
-                max: r.pos,
+                max: r.pos(),
                 actual: bytes.len(),
             });
         }
@@ -360,7 +322,11 @@ fn decode_signal(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
         }
         previous = field;
         let is_bytes = matches!(field, 2 | 3 | 4 | 8);
-        let expected_wt = if is_bytes { WT_LEN } else { WT_VARINT };
+        let expected_wt = if is_bytes {
+            encoding::WT_LEN
+        } else {
+            encoding::WT_VARINT
+        };
         if wire_type != expected_wt {
             return Err(HandshakeError::Malformed("protobuf wire type"));
         }
@@ -418,38 +384,4 @@ fn decode_signal(x: &Format, bytes: &[u8]) -> Result<InitialMessage> {
         kem_ciphertext,
         payload: message.ok_or(missing("missing message"))?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn varints_round_trip_and_reject_non_minimal() {
-        for v in [0u64, 1, 127, 128, 300, 1569, u32::MAX as u64, u64::MAX] {
-            let mut out = Vec::new();
-            pb_varint(&mut out, v);
-            let mut r = Reader::new(&out);
-            assert_eq!(r.varint("v").unwrap(), v);
-            assert_eq!(r.remaining(), 0);
-        }
-        // 1569 = 0xa1 0x0c (protobuf documentation's encoding rule).
-        let mut out = Vec::new();
-        pb_varint(&mut out, 1569);
-        assert_eq!(out, [0xa1, 0x0c]);
-        assert!(matches!(
-            Reader::new(&[0x80, 0x00]).varint("v"),
-            Err(HandshakeError::Malformed("non-minimal varint"))
-        ));
-        assert!(matches!(
-            Reader::new(&[0x80]).varint("v"),
-            Err(HandshakeError::Truncated { .. })
-        ));
-        assert!(Reader::new(&[0xff; 11]).varint("v").is_err());
-        assert!(
-            Reader::new(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02])
-                .varint("v")
-                .is_err()
-        );
-    }
 }
