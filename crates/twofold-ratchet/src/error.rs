@@ -89,6 +89,22 @@ pub enum RatchetError {
         index: u32,
     },
 
+    /// A message whose key was already used (a replay or a duplicate), or
+    /// that lies behind its chain and was never stored.
+    #[error("message {index} of its chain was already received or is too old")]
+    Duplicate {
+        /// Its index in its chain.
+        index: u32,
+    },
+    /// A message past the expiry its sender set.
+    #[error("message expired at {expired_at} (now {now})")]
+    Expired {
+        /// The sender's expiry, seconds.
+        expired_at: u64,
+        /// The receiver's time, seconds.
+        now: u64,
+    },
+
     // --- misuse --------------------------------------------------------------
     /// The caller used the API in a way the protocol forbids (epochs out of
     /// order, a counter exhausted, a primitive of the wrong size...).

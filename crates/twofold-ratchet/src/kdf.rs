@@ -72,7 +72,9 @@ impl Kdfs {
         chain: &str,
         o: &mut Obs<'_>,
     ) -> Result<(Key, Key, Key)> {
-        let out = self.kdf.derive(rk.expose(), ikm, labels::ROOT_INFO_HE, 96)?;
+        let out = self
+            .kdf
+            .derive(rk.expose(), ikm, labels::ROOT_INFO_HE, 96)?;
         let b = out.expose();
         if b.len() != 96 {
             return Err(RatchetError::Misuse("root KDF output of the wrong length"));
@@ -93,7 +95,10 @@ impl Kdfs {
     pub fn chain(&self, ck: &Key, chain: &str, o: &mut Obs<'_>) -> Result<(Key, Key)> {
         let seed = self.hmac.hmac(ck.expose(), &[&labels::MESSAGE_KEY_SEED]);
         let next = self.hmac.hmac(ck.expose(), &[&labels::CHAIN_KEY_SEED]);
-        let (seed, next) = (key("message key seed", seed.expose())?, key("chain key", next.expose())?);
+        let (seed, next) = (
+            key("message key seed", seed.expose())?,
+            key("chain key", next.expose())?,
+        );
         if o.on() {
             o.secret("MK seed", seed.expose(), "HMAC(CK, 0x01)", &[chain]);
             o.secret(chain, next.expose(), "HMAC(CK, 0x02)", &[chain]);
@@ -116,7 +121,9 @@ impl Kdfs {
             .kdf
             .derive(salt_bytes, seed.expose(), self.message_info, len)?;
         if keys.len() != len {
-            return Err(RatchetError::Misuse("message-key output of the wrong length"));
+            return Err(RatchetError::Misuse(
+                "message-key output of the wrong length",
+            ));
         }
         if o.on() {
             let inputs: &[&str] = if salt.is_some() {

@@ -24,7 +24,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cka;
+pub mod double;
 pub mod error;
+pub mod kdf;
+pub mod labels;
+pub mod policy;
+pub mod signal;
+pub mod sparse;
 pub mod spqr;
 
 pub use error::{RatchetError, Result};

@@ -120,9 +120,15 @@ impl HybridCka {
             dh: self.dh,
             kem: self.kem,
             policy: self.policy,
-            dh_ours: self.dh_ours.as_ref().map(|(s, p)| (s.duplicate(), p.clone())),
+            dh_ours: self
+                .dh_ours
+                .as_ref()
+                .map(|(s, p)| (s.duplicate(), p.clone())),
             dh_theirs: self.dh_theirs.clone(),
-            kem_ours: self.kem_ours.as_ref().map(|(s, p)| (s.duplicate(), p.clone())),
+            kem_ours: self
+                .kem_ours
+                .as_ref()
+                .map(|(s, p)| (s.duplicate(), p.clone())),
             kem_theirs: self.kem_theirs.clone(),
             last_rekey: self.last_rekey,
         }
@@ -183,12 +189,7 @@ impl Cka for HybridCka {
         Ok(self.parse(message)?.dh)
     }
 
-    fn send(
-        &self,
-        ctx: &SendContext,
-        rng: &mut dyn CryptoRng,
-        o: &mut Obs<'_>,
-    ) -> Result<CkaSend> {
+    fn send(&self, ctx: &SendContext, rng: &mut dyn CryptoRng, o: &mut Obs<'_>) -> Result<CkaSend> {
         let theirs = self
             .dh_theirs
             .as_ref()
@@ -199,7 +200,12 @@ impl Cka for HybridCka {
         if o.on() {
             o.secret("DHs secret", sk.expose(), "keygen", &["DHs coins"]);
             o.public("DHs", &pk, self.dh.name(), &["DHs secret"]);
-            o.secret("I_dh", i_dh.expose(), self.dh.name(), &["DHs secret", "DHr"]);
+            o.secret(
+                "I_dh",
+                i_dh.expose(),
+                self.dh.name(),
+                &["DHs secret", "DHr"],
+            );
         }
         let mut message = pk.clone();
         next.dh_ours = Some((sk, pk));
@@ -247,15 +253,19 @@ impl Cka for HybridCka {
             .ok_or(RatchetError::Misuse("no ratchet key to receive with"))?;
         o.public("DHr", p.dh, "read", &["message"]);
         let i_dh = self.dh.dh(sk.expose(), p.dh)?;
-        o.secret("I_dh", i_dh.expose(), self.dh.name(), &["DHs secret", "DHr"]);
+        o.secret(
+            "I_dh",
+            i_dh.expose(),
+            self.dh.name(),
+            &["DHs secret", "DHr"],
+        );
         let mut next = self.copy();
         next.dh_theirs = Some(p.dh.to_vec());
         let key = match p.ct {
             Some(ct) => {
-                let (ksk, _) = self
-                    .kem_ours
-                    .as_ref()
-                    .ok_or(RatchetError::Misuse("a KEM ciphertext but no key to open it"))?;
+                let (ksk, _) = self.kem_ours.as_ref().ok_or(RatchetError::Misuse(
+                    "a KEM ciphertext but no key to open it",
+                ))?;
                 o.public("CT", ct, "read", &["message"]);
                 let i_kem = self.kem.decapsulate_prechecked(ksk.expose(), ct)?;
                 o.secret("I_kem", i_kem.expose(), "decaps", &["KEMs secret", "CT"]);

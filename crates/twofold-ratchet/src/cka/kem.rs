@@ -59,7 +59,11 @@ impl KemCka {
     }
 
     /// A party that holds the key pair whose public key the peer has.
-    pub fn with_our_key(kem: &'static dyn Kem, secret: SecretBytes, public: Vec<u8>) -> Result<Self> {
+    pub fn with_our_key(
+        kem: &'static dyn Kem,
+        secret: SecretBytes,
+        public: Vec<u8>,
+    ) -> Result<Self> {
         kem.check_secret_key(secret.expose())?;
         twofold_core::check_len("KEM ratchet public key", &public, kem.sizes().pk)?;
         Ok(Self {
@@ -104,6 +108,9 @@ impl KemCka {
     }
 }
 
+/// A key pair: (secret, public).
+pub(crate) type KeyPair = (SecretBytes, Vec<u8>);
+
 /// Encapsulates to `theirs` (if any) and makes a fresh key pair: the core of
 /// a KEM-CKA send, shared with the hybrid CKA. Returns the ciphertext, the
 /// shared secret (empty without a peer key) and the new key pair.
@@ -113,7 +120,7 @@ pub(crate) fn kem_send(
     names: [&str; 4],
     rng: &mut dyn CryptoRng,
     o: &mut Obs<'_>,
-) -> Result<(Option<Vec<u8>>, SecretBytes, (SecretBytes, Vec<u8>))> {
+) -> Result<(Option<Vec<u8>>, SecretBytes, KeyPair)> {
     let [ct_name, ss_name, pk_name, peer_name] = names;
     let (ct, ss) = match theirs {
         Some(pk) => {
@@ -130,7 +137,12 @@ pub(crate) fn kem_send(
     let coins = format!("{pk_name} coins");
     let (pk, sk) = kem.generate(&mut o.rng(rng, &coins))?;
     if o.on() {
-        o.secret(&format!("{pk_name} secret"), sk.expose(), "keygen", &[&coins]);
+        o.secret(
+            &format!("{pk_name} secret"),
+            sk.expose(),
+            "keygen",
+            &[&coins],
+        );
         o.public(pk_name, &pk, "keygen", &[&coins]);
     }
     Ok((ct, ss, (sk, pk)))
@@ -171,10 +183,9 @@ impl Cka for KemCka {
         let p = self.parse(message)?;
         let key = match p.ct {
             Some(ct) => {
-                let (sk, _) = self
-                    .ours
-                    .as_ref()
-                    .ok_or(RatchetError::Misuse("a KEM ciphertext but no key to open it"))?;
+                let (sk, _) = self.ours.as_ref().ok_or(RatchetError::Misuse(
+                    "a KEM ciphertext but no key to open it",
+                ))?;
                 o.public("CT", ct, "read", &["message"]);
                 // Our own key, made by `generate` in this process.
                 let ss = self.kem.decapsulate_prechecked(sk.expose(), ct)?;

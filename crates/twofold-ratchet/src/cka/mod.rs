@@ -70,8 +70,7 @@ pub trait Cka: Send + Sync {
     fn epoch_id<'m>(&self, message: &'m [u8]) -> Result<&'m [u8]>;
 
     /// Starts a sending epoch, drawing fresh keys from `rng`.
-    fn send(&self, ctx: &SendContext, rng: &mut dyn CryptoRng, o: &mut Obs<'_>)
-    -> Result<CkaSend>;
+    fn send(&self, ctx: &SendContext, rng: &mut dyn CryptoRng, o: &mut Obs<'_>) -> Result<CkaSend>;
 
     /// Receives the CKA message of the peer's new epoch.
     fn receive(&self, message: &[u8], o: &mut Obs<'_>) -> Result<CkaReceive>;
