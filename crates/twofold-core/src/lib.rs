@@ -6,7 +6,8 @@
 //! * [`secret`]: zeroizing secret containers with redacted `Debug` and
 //!   constant-time equality.
 //! * [`rng`]: the injected randomness trait [`CryptoRng`], the operating-system
-//!   source and the documented deterministic stream [`ShakeRng`].
+//!   source, the documented deterministic stream [`ShakeRng`] and
+//!   [`ReplayRng`], which serves recorded draws in order.
 //! * [`error`]: the typed error every fallible operation returns.
 //! * [`names`]: the `ALGORITHM[@backend]` grammar.
 //! * [`resolve`]: the [`Resolver`] trait and resolvers composed of resolvers.
@@ -29,7 +30,7 @@ pub use error::{Error, Result};
 pub use names::AlgorithmName;
 pub use observe::{Obs, Observer, Off, Party, Recorder};
 pub use resolve::{Primitive, Resolver};
-pub use rng::{CryptoRng, OsRng, ShakeRng};
+pub use rng::{CryptoRng, OsRng, ReplayError, ReplayRng, ShakeRng};
 pub use secret::{Secret, SecretBytes};
 pub use traits::{
     Aead, AlgorithmId, Dh, DhSizes, Family, Hash, Kdf, Kem, KemSizes, SigSizes, Signature, Xof,
