@@ -186,7 +186,8 @@ fn truncated_and_corrupted_files_are_typed_errors() {
         }
     }
     let doc: Value = serde_json::from_str(text).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Corrupt = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Corrupt, &str)> = vec![
         (
             "not hex",
             Box::new(|d| d["vectors"][0]["inputs"]["EK_A coins"] = "zz".into()),

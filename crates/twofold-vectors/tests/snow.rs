@@ -311,12 +311,11 @@ fn snow_with_its_own_kem_reads_the_first_hfs_message() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|s| {
+                .rfind(|s| {
                     s["party"] == "responder"
                         && s["section"] == "message 1 (read)"
                         && s["name"] == "h"
                 })
-                .last()
                 .unwrap();
             assert_eq!(
                 hex::encode(resp.get_handshake_hash()),
