@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod hexser;
 mod json;
 mod noise;
 mod prekey;

@@ -25,29 +25,6 @@ use crate::error::{AtPath, Result, VectorError};
 use crate::json::Node;
 use crate::{Case, Generated, Step, needs_coins, steps};
 
-fn hex_opt<S: serde::Serializer>(
-    b: &Option<Vec<u8>>,
-    s: S,
-) -> core::result::Result<S::Ok, S::Error> {
-    match b {
-        Some(b) => s.serialize_str(&hex::encode(b)),
-        None => s.serialize_none(),
-    }
-}
-
-fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> core::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex::encode(b))
-}
-
-fn hex_list<S: serde::Serializer>(b: &[Vec<u8>], s: S) -> core::result::Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(b.len()))?;
-    for x in b {
-        seq.serialize_element(&hex::encode(x))?;
-    }
-    seq.end()
-}
-
 /// One party's inputs and the public values derived from them.
 #[derive(Debug, Default, Clone)]
 struct Party {
@@ -62,11 +39,14 @@ struct Party {
 /// A message: its payload and KEM coins (inputs), its bytes (derived).
 #[derive(Debug, Serialize)]
 struct MessageOut {
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     payload: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     ciphertext: Vec<u8>,
-    #[serde(serialize_with = "hex_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        serialize_with = "crate::hexser::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     encaps_coins: Vec<Vec<u8>>,
 }
 
@@ -75,47 +55,101 @@ struct MessageOut {
 #[derive(Debug, Serialize)]
 pub struct NoiseCase {
     protocol_name: String,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     init_prologue: Vec<u8>,
-    #[serde(serialize_with = "hex_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        serialize_with = "crate::hexser::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     init_psks: Vec<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_static: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_ephemeral: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_remote_static: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     resp_prologue: Vec<u8>,
-    #[serde(serialize_with = "hex_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        serialize_with = "crate::hexser::list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     resp_psks: Vec<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_static: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_ephemeral: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_remote_static: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_static_kem_coins: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_static_kem_public: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_ephemeral_kem_coins: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_ephemeral_kem_public: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     init_remote_static_kem: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_static_kem_coins: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_static_kem_public: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_ephemeral_kem_coins: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_ephemeral_kem_public: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     resp_remote_static_kem: Option<Vec<u8>>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     handshake_hash: Vec<u8>,
     messages: Vec<MessageOut>,
     steps: Vec<Step>,

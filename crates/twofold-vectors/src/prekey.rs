@@ -32,48 +32,37 @@ pub struct PrekeyCase {
     outputs: Outputs,
 }
 
-fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> core::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex::encode(b))
-}
-
-fn opt_hex_ser<S: serde::Serializer>(
-    b: &Option<Vec<u8>>,
-    s: S,
-) -> core::result::Result<S::Ok, S::Error> {
-    match b {
-        Some(b) => s.serialize_str(&hex::encode(b)),
-        None => s.serialize_none(),
-    }
-}
-
 /// Bob's KEM prekey as a deployment holds it.
 #[derive(Debug, Clone, Serialize)]
 struct KemInputs {
     id: u32,
     kind: &'static str,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     keygen_coins: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     signature_coins: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 struct Inputs {
-    #[serde(rename = "IK_A secret", serialize_with = "hex_ser")]
+    #[serde(rename = "IK_A secret", serialize_with = "crate::hexser::bytes")]
     ik_a: Vec<u8>,
-    #[serde(rename = "IK_B secret", serialize_with = "hex_ser")]
+    #[serde(rename = "IK_B secret", serialize_with = "crate::hexser::bytes")]
     ik_b: Vec<u8>,
     #[serde(rename = "SPK_B id")]
     spk_id: u32,
-    #[serde(rename = "SPK_B secret", serialize_with = "hex_ser")]
+    #[serde(rename = "SPK_B secret", serialize_with = "crate::hexser::bytes")]
     spk: Vec<u8>,
-    #[serde(rename = "SPK_B signature coins", serialize_with = "hex_ser")]
+    #[serde(
+        rename = "SPK_B signature coins",
+        serialize_with = "crate::hexser::bytes"
+    )]
     spk_sig_coins: Vec<u8>,
     #[serde(rename = "OPK_B id", skip_serializing_if = "Option::is_none")]
     opk_id: Option<u32>,
     #[serde(
         rename = "OPK_B secret",
-        serialize_with = "opt_hex_ser",
+        serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
     opk: Option<Vec<u8>>,
@@ -83,13 +72,13 @@ struct Inputs {
     registration_id: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     info: Option<String>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     payload: Vec<u8>,
-    #[serde(rename = "EK_A coins", serialize_with = "hex_ser")]
+    #[serde(rename = "EK_A coins", serialize_with = "crate::hexser::bytes")]
     ek_coins: Vec<u8>,
     #[serde(
         rename = "CT coins",
-        serialize_with = "opt_hex_ser",
+        serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
     ct_coins: Option<Vec<u8>>,
@@ -98,16 +87,16 @@ struct Inputs {
 #[derive(Debug, Serialize)]
 struct SignedOut {
     id: u32,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     public: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     signature: Vec<u8>,
 }
 
 #[derive(Debug, Serialize)]
 struct OneTimeOut {
     id: u32,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     public: Vec<u8>,
 }
 
@@ -115,15 +104,15 @@ struct OneTimeOut {
 struct KemOut {
     id: u32,
     kind: &'static str,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     public: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     signature: Vec<u8>,
 }
 
 #[derive(Debug, Serialize)]
 struct BundleOut {
-    #[serde(rename = "IK_B", serialize_with = "hex_ser")]
+    #[serde(rename = "IK_B", serialize_with = "crate::hexser::bytes")]
     ik_b: Vec<u8>,
     #[serde(rename = "SPK_B")]
     spk: SignedOut,
@@ -137,7 +126,7 @@ struct BundleOut {
 struct MessageOut {
     from: &'static str,
     name: &'static str,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     hex: Vec<u8>,
 }
 
@@ -146,29 +135,29 @@ struct MessageOut {
 struct SecretOut {
     #[serde(
         rename = "SK",
-        serialize_with = "opt_hex_ser",
+        serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
     sk: Option<Vec<u8>>,
     #[serde(
         rename = "RK",
-        serialize_with = "opt_hex_ser",
+        serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
     rk: Option<Vec<u8>>,
     #[serde(
         rename = "CK",
-        serialize_with = "opt_hex_ser",
+        serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
     ck: Option<Vec<u8>>,
     #[serde(
         rename = "PQRK",
-        serialize_with = "opt_hex_ser",
+        serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
     pqrk: Option<Vec<u8>>,
-    #[serde(rename = "AD", serialize_with = "hex_ser")]
+    #[serde(rename = "AD", serialize_with = "crate::hexser::bytes")]
     ad: Vec<u8>,
 }
 
@@ -193,7 +182,7 @@ impl SecretOut {
 struct Outputs {
     initiator: SecretOut,
     responder: SecretOut,
-    #[serde(rename = "payload received", serialize_with = "hex_ser")]
+    #[serde(rename = "payload received", serialize_with = "crate::hexser::bytes")]
     payload_received: Vec<u8>,
 }
 

@@ -9,33 +9,29 @@ use crate::error::{AtPath, Result};
 use crate::json::Node;
 use crate::{Case, Generated, needs_coins};
 
-fn hex_ser<S: serde::Serializer>(b: &[u8], s: S) -> core::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex::encode(b))
-}
-
 #[derive(Debug, Serialize)]
 struct KemInputs {
-    #[serde(rename = "keygen coins", serialize_with = "hex_ser")]
+    #[serde(rename = "keygen coins", serialize_with = "crate::hexser::bytes")]
     keygen: Vec<u8>,
-    #[serde(rename = "encaps coins", serialize_with = "hex_ser")]
+    #[serde(rename = "encaps coins", serialize_with = "crate::hexser::bytes")]
     encaps: Vec<u8>,
 }
 
 #[derive(Debug, Serialize)]
 struct KemOutputs {
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     pk: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     sk: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     ct: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     ss: Vec<u8>,
-    #[serde(rename = "decapsulated ss", serialize_with = "hex_ser")]
+    #[serde(rename = "decapsulated ss", serialize_with = "crate::hexser::bytes")]
     decapsulated: Vec<u8>,
-    #[serde(rename = "modified ct", serialize_with = "hex_ser")]
+    #[serde(rename = "modified ct", serialize_with = "crate::hexser::bytes")]
     modified_ct: Vec<u8>,
-    #[serde(rename = "ss of modified ct", serialize_with = "hex_ser")]
+    #[serde(rename = "ss of modified ct", serialize_with = "crate::hexser::bytes")]
     modified_ss: Vec<u8>,
 }
 
@@ -50,21 +46,21 @@ pub struct KemCase {
 
 #[derive(Debug, Serialize)]
 struct SigInputs {
-    #[serde(rename = "keygen coins", serialize_with = "hex_ser")]
+    #[serde(rename = "keygen coins", serialize_with = "crate::hexser::bytes")]
     keygen: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     message: Vec<u8>,
-    #[serde(rename = "sign coins", serialize_with = "hex_ser")]
+    #[serde(rename = "sign coins", serialize_with = "crate::hexser::bytes")]
     sign: Vec<u8>,
 }
 
 #[derive(Debug, Serialize)]
 struct SigOutputs {
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     pk: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     sk: Vec<u8>,
-    #[serde(serialize_with = "hex_ser")]
+    #[serde(serialize_with = "crate::hexser::bytes")]
     signature: Vec<u8>,
 }
 
