@@ -196,6 +196,13 @@ pub(crate) fn steps(t: &Trace) -> Vec<Step> {
         .collect()
 }
 
+/// The next `n` bytes of the generator's stream.
+pub(crate) fn draw(rng: &mut dyn twofold_core::CryptoRng, n: usize) -> Vec<u8> {
+    let mut v = vec![0u8; n];
+    rng.fill_bytes(&mut v);
+    v
+}
+
 /// Refuses an implementation that cannot take explicit coins.
 pub(crate) fn needs_coins(a: &dyn AlgorithmId) -> Result<()> {
     if a.takes_coins() {

@@ -23,7 +23,7 @@ use twofold_primitives::registry::REGISTRY;
 
 use crate::error::{AtPath, Result, VectorError};
 use crate::json::Node;
-use crate::{Case, Generated, Step, needs_coins, steps};
+use crate::{Case, Generated, Step, draw, needs_coins, steps};
 
 /// One party's inputs and the public values derived from them.
 #[derive(Debug, Default, Clone)]
@@ -442,12 +442,6 @@ fn compute(
         messages: out,
         steps,
     })
-}
-
-fn draw(rng: &mut dyn CryptoRng, n: usize) -> Vec<u8> {
-    let mut v = vec![0u8; n];
-    rng.fill_bytes(&mut v);
-    v
 }
 
 /// A party's keys drawn in the documented order: static DH secret, static

@@ -19,7 +19,7 @@ use twofold_primitives::registry::REGISTRY;
 
 use crate::error::{AtPath, Result, VectorError};
 use crate::json::Node;
-use crate::{Case, Generated, Step, needs_coins, steps};
+use crate::{Case, Generated, Step, draw, needs_coins, steps};
 
 /// A prekey vector.
 #[derive(Debug, Serialize)]
@@ -338,12 +338,6 @@ fn compute(suite: &str, name: String, inp: Inputs, path: &str) -> Result<PrekeyC
         },
         inputs: inp,
     })
-}
-
-fn draw(rng: &mut dyn CryptoRng, n: usize) -> Vec<u8> {
-    let mut v = vec![0u8; n];
-    rng.fill_bytes(&mut v);
-    v
 }
 
 /// The two cases of every suite: with one-time prekeys (curve and KEM), and

@@ -7,7 +7,7 @@ use twofold_primitives::registry::REGISTRY;
 
 use crate::error::{AtPath, Result};
 use crate::json::Node;
-use crate::{Case, Generated, needs_coins};
+use crate::{Case, Generated, draw, needs_coins};
 
 #[derive(Debug, Serialize)]
 struct KemInputs {
@@ -124,12 +124,6 @@ fn sig_case(sig: &dyn Signature, name: String, inputs: SigInputs, path: &str) ->
             signature,
         },
     })
-}
-
-fn draw(rng: &mut dyn CryptoRng, n: usize) -> Vec<u8> {
-    let mut v = vec![0u8; n];
-    rng.fill_bytes(&mut v);
-    v
 }
 
 /// The three test vectors of draft-connolly-cfrg-xwing-kem-10
