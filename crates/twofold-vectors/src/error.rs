@@ -9,9 +9,9 @@ use twofold_handshake::HandshakeError;
 #[non_exhaustive]
 pub enum VectorError {
     /// The text is not JSON (a truncated file ends here).
-    #[error("not a JSON document: {message} (line {line}, column {column})")]
+    #[error("not a JSON document: {message}")]
     Json {
-        /// serde_json's description.
+        /// serde_json's description (with the position).
         message: String,
         /// 1-based line.
         line: usize,
