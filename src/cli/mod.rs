@@ -4,6 +4,7 @@ mod bench;
 mod handshake;
 mod list;
 mod measure;
+mod vectors;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run both sides of a handshake suite in memory and show every step.
     Handshake(handshake::HandshakeArgs),
+    /// Write interop test vectors, or verify vector files by recomputing them from their inputs.
+    Vectors(vectors::VectorsArgs),
 }
 
 /// Errors of the CLI: a message for the user.
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::List { format } => list::run(format, &mut out),
         Command::Bench(args) => bench::run(&args, &mut out),
         Command::Handshake(args) => handshake::run(&args, &mut out),
+        Command::Vectors(args) => vectors::run(&args, &mut out),
     }
     .and_then(|()| Ok(out.flush()?));
     match result {

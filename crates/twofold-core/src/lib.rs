@@ -6,7 +6,8 @@
 //! * [`secret`]: zeroizing secret containers with redacted `Debug` and
 //!   constant-time equality.
 //! * [`rng`]: the injected randomness trait [`CryptoRng`], the operating-system
-//!   source and the documented deterministic stream [`ShakeRng`].
+//!   source, the documented deterministic stream [`ShakeRng`] and
+//!   [`ReplayRng`], which serves recorded draws in order.
 //! * [`error`]: the typed error every fallible operation returns.
 //! * [`encoding`]: the protobuf subset libsignal's messages use, and a
 //!   bounds-checked reader.
@@ -32,7 +33,7 @@ pub use error::{Error, Result};
 pub use names::AlgorithmName;
 pub use observe::{Obs, Observer, Off, Party, Recorder};
 pub use resolve::{Primitive, Resolver};
-pub use rng::{CryptoRng, OsRng, ShakeRng};
+pub use rng::{CryptoRng, OsRng, ReplayError, ReplayRng, ShakeRng};
 pub use secret::{Secret, SecretBytes};
 pub use traits::{
     Aead, AlgorithmId, Cipher, Dh, DhSizes, Family, Hash, IncrementalKem, IncrementalKemSizes, Kdf,
