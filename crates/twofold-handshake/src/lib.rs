@@ -7,6 +7,8 @@
 //!   PQXDH, with their one suite parser and wire formats.
 //! * [`x3dh`]: X3DH, the classical baseline, in `spec` and `signal` profiles.
 //! * [`pqxdh`]: PQXDH, in `spec` and `signal` profiles.
+//! * [`pq3`]: a set-up of the shape Apple describes for iMessage PQ3 (P-256
+//!   and Kyber-1024), for the PQ3-style ratchet configuration.
 //! * [`fingerprint`]: safety numbers over classical and post-quantum identity keys.
 //! * [`noise`]: a Noise (rev 34) engine driven by pattern strings, with the
 //!   hfs (`e1`, `ekem1`), PQNoise (`ekem`, `skem`) and hybrid patterns.
@@ -22,6 +24,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod labels;
 pub mod noise;
+pub mod pq3;
 pub mod pqxdh;
 pub mod prekey;
 pub mod x3dh;

@@ -133,7 +133,16 @@ fn store_spends_one_time_keys_only_on_success() {
         assert_eq!(bob.one_time_prekeys_left(), 2);
         assert_eq!(bob.one_time_kem_prekeys_left(), 2);
 
-        h.accept(&mut bob, &sent.wire, t).unwrap();
+        let accepted = h.accept(&mut bob, &sent.wire, t).unwrap();
+        assert_eq!(accepted.one_time_prekeys.curve, Some(opk));
+        assert_eq!(accepted.one_time_prekeys.kem, Some(kem));
+        if h.suite().profile == twofold_handshake::prekey::Profile::Signal {
+            // libsignal spends the one-time keys when the first ratchet
+            // message decrypts: the caller does, after accept.
+            assert_eq!(bob.one_time_prekeys_left(), 2);
+            assert_eq!(bob.one_time_kem_prekeys_left(), 2);
+            bob.consume(&accepted.one_time_prekeys);
+        }
         assert_eq!(bob.one_time_prekeys_left(), 1);
         assert_eq!(bob.one_time_kem_prekeys_left(), 1);
         let republished = bob.published_bundle().unwrap();

@@ -105,6 +105,16 @@ pub enum RatchetError {
         now: u64,
     },
 
+    // --- configuration --------------------------------------------------------
+    /// A ratchet suite that does not parse or resolve.
+    #[error("invalid ratchet suite {name:?}: {reason}")]
+    InvalidSuite {
+        /// The suite as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     // --- misuse --------------------------------------------------------------
     /// The caller used the API in a way the protocol forbids (epochs out of
     /// order, a counter exhausted, a primitive of the wrong size...).

@@ -29,6 +29,10 @@ pub const CHAIN_KEY_SEED: [u8; 1] = [0x02];
 /// SignalMessage version byte of message version 4: `(4 << 4) | 4`.
 pub const SIGNAL_VERSION_BYTE: u8 = 0x44;
 
+/// SignalMessage version byte of message version 3 (X3DH sessions):
+/// `(3 << 4) | 3`.
+pub const SIGNAL_VERSION_BYTE_V3: u8 = 0x33;
+
 /// libsignal's `MAC_LENGTH`: the SignalMessage MAC is the first 8 bytes of
 /// HMAC-SHA256.
 pub const SIGNAL_MAC_LEN: usize = 8;

@@ -30,8 +30,10 @@ pub mod error;
 pub mod kdf;
 pub mod labels;
 pub mod policy;
+pub mod session;
 pub mod signal;
 pub mod sparse;
 pub mod spqr;
+pub mod suite;
 
 pub use error::{RatchetError, Result};

@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A rekey policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RekeyPolicy {
     /// A KEM step on every turn.
     EveryTurn,

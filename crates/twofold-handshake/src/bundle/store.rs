@@ -422,15 +422,24 @@ impl PrekeyStore {
             })
     }
 
-    /// Removes (and wipes) the one-time keys an accepted handshake used.
-    /// Called only after every check of the handshake has passed.
-    pub(crate) fn consume(&mut self, one_time: Option<u32>, kem_one_time: Option<u32>) {
-        if let Some(id) = one_time {
+    /// Removes (and wipes) the one-time keys an accepted handshake used
+    /// ([`crate::prekey::Accepted::one_time_prekeys`]). The spec profile's
+    /// `accept` does it itself; in the signal profile the caller does it when
+    /// the first ratchet message decrypts, as libsignal does. Keys already
+    /// gone are ignored.
+    pub fn consume(&mut self, used: &crate::prekey::OneTimePrekeys) {
+        if let Some(id) = used.curve {
             self.one_time.remove(&id);
         }
-        if let Some(id) = kem_one_time {
+        if let Some(id) = used.kem {
             self.kem_one_time.remove(&id);
         }
+    }
+
+    /// A copy of the secret key of signed prekey `id` (the signal profile's
+    /// first ratchet key of the responder).
+    pub fn signed_prekey_secret(&self, id: u32) -> Result<SecretBytes> {
+        Ok(self.signed_prekey(id)?.secret.duplicate())
     }
 }
 

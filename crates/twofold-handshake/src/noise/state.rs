@@ -227,6 +227,25 @@ impl HandshakeState {
         }
     }
 
+    /// A secret derived from the final chaining key for use outside the
+    /// handshake, e.g. the root key of a ratchet that continues the session
+    /// (`label` keeps uses apart; reported under `name`). Only once every
+    /// message has been processed.
+    pub fn export_secret(
+        &self,
+        label: &[u8],
+        name: &str,
+        observer: &mut dyn Observer,
+    ) -> crate::Result<twofold_core::SecretBytes> {
+        if !self.is_finished() {
+            return Err(HandshakeError::Misuse(
+                "export before the handshake is finished",
+            ));
+        }
+        let mut o = Obs::new(observer, self.config.role.into());
+        self.d.ss.export(label, name, &mut o)
+    }
+
     /// `Split()`: the transport cipher states and the handshake hash, once
     /// every message has been processed (`k1`, `k2` reported).
     pub fn split(

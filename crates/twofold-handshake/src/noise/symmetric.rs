@@ -361,6 +361,23 @@ impl SymmetricState {
         Ok((c1, c2))
     }
 
+    /// A secret for use outside the handshake (a ratchet's root key):
+    /// the first output of `HKDF(ck, label, 2)`, truncated to 32 bytes.
+    /// Split uses `HKDF(ck, zerolen, 2)`; a non-empty label gives an
+    /// independent output, so the transport keys are not revealed.
+    pub fn export(&self, label: &[u8], name: &str, o: &mut Obs<'_>) -> Result<SecretBytes> {
+        if label.is_empty() {
+            return Err(HandshakeError::Misuse("an exported secret needs a label"));
+        }
+        let mut out = hkdf(self.hash, self.ck.expose(), label, 2).into_iter();
+        let first = out.next().ok_or(HandshakeError::Misuse(
+            "HKDF returned fewer outputs than asked",
+        ))?;
+        let key = Self::cipher_key(first);
+        o.secret(name, key.expose(), "HKDF(ck, label)", &["ck"]);
+        Ok(key)
+    }
+
     /// An explicit copy (secrets included), for roll-back on failed steps.
     pub(crate) fn duplicate(&self) -> Self {
         Self {

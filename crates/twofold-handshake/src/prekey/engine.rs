@@ -135,8 +135,21 @@ pub struct Accepted {
     pub their_identity_key: Vec<u8>,
     /// The initiator's registration id (signal profile).
     pub registration_id: Option<u32>,
+    /// The one-time prekeys the message used: already spent in the spec
+    /// profile; in the signal profile, to spend with
+    /// [`PrekeyStore::consume`] once the first ratchet message decrypts.
+    pub one_time_prekeys: OneTimePrekeys,
     /// The initial message, decoded.
     pub message: InitialMessage,
+}
+
+/// The one-time prekeys an initial message named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OneTimePrekeys {
+    /// The one-time curve prekey `OPK_B`.
+    pub curve: Option<u32>,
+    /// The one-time KEM prekey (a last-resort key is not one-time).
+    pub kem: Option<u32>,
 }
 
 impl PrekeyHandshake {
@@ -369,13 +382,23 @@ impl PrekeyHandshake {
             };
             (secret, payload, kem_one_time)
         };
-        // Every check passed: only now are the one-time keys spent.
-        store.consume(msg.one_time_prekey_id, kem_one_time);
+        let one_time = OneTimePrekeys {
+            curve: msg.one_time_prekey_id,
+            kem: kem_one_time,
+        };
+        // spec: the payload decrypted, every check passed: only now are the
+        // one-time keys spent. signal: the payload is the first ratchet
+        // message, not checked yet; libsignal spends the one-time keys when
+        // it decrypts, so the caller does ([`PrekeyStore::consume`]).
+        if self.format.profile == Profile::Spec {
+            store.consume(&one_time);
+        }
         Ok(Accepted {
             secret,
             payload,
             their_identity_key: msg.identity_key.clone(),
             registration_id: msg.registration_id,
+            one_time_prekeys: one_time,
             message: msg,
         })
     }

@@ -32,7 +32,7 @@ mod engine;
 mod suite;
 mod wire;
 
-pub use engine::{Accepted, Initiated, Initiator, InitiatorCoins, SessionSecret};
+pub use engine::{Accepted, Initiated, Initiator, InitiatorCoins, OneTimePrekeys, SessionSecret};
 pub use suite::{PrekeySuite, Profile, Protocol};
 pub use wire::InitialMessage;
 

@@ -107,6 +107,7 @@ impl Cka for DhCka {
             }),
             message: pk,
             key,
+            post_quantum: false,
         })
     }
 
@@ -126,6 +127,7 @@ impl Cka for DhCka {
                 theirs: Some(message.to_vec()),
             }),
             key,
+            post_quantum: false,
         })
     }
 

@@ -214,12 +214,14 @@ impl Cka for HybridCka {
             ctx.messages.saturating_sub(last_messages),
             ctx.now.saturating_sub(last_time),
         );
+        let mut post_quantum = false;
         let key = if rekey {
             let names = ["CT", "I_kem", "KEMs", "KEMr"];
             let (ct, i_kem, ours) = kem_send(self.kem, self.kem_theirs.as_deref(), names, rng, o)?;
             let mut flags = FLAG_PK;
             if ct.is_some() {
                 flags |= FLAG_CT;
+                post_quantum = true;
             }
             message.push(flags);
             if let Some(ct) = &ct {
@@ -242,6 +244,7 @@ impl Cka for HybridCka {
             state: Box::new(next),
             message,
             key,
+            post_quantum,
         })
     }
 
@@ -287,6 +290,7 @@ impl Cka for HybridCka {
         Ok(CkaReceive {
             state: Box::new(next),
             key,
+            post_quantum: p.ct.is_some(),
         })
     }
 

@@ -165,6 +165,7 @@ impl Cka for KemCka {
     ) -> Result<CkaSend> {
         let names = ["CT", "I", "KEMs", "KEMr"];
         let (ct, key, ours) = kem_send(self.kem, self.theirs.as_deref(), names, rng, o)?;
+        let post_quantum = ct.is_some();
         let mut message = ct.unwrap_or_default();
         message.extend_from_slice(&ours.1);
         Ok(CkaSend {
@@ -176,6 +177,7 @@ impl Cka for KemCka {
             }),
             message,
             key,
+            post_quantum,
         })
     }
 
@@ -203,6 +205,7 @@ impl Cka for KemCka {
                 theirs: Some(p.pk.to_vec()),
             }),
             key,
+            post_quantum: p.ct.is_some(),
         })
     }
 

@@ -49,6 +49,9 @@ pub struct CkaSend {
     pub message: Vec<u8>,
     /// The epoch key `I`.
     pub key: SecretBytes,
+    /// Whether `I` holds a KEM secret (the epoch heals against a quantum
+    /// adversary).
+    pub post_quantum: bool,
 }
 
 /// The result of [`Cka::receive`].
@@ -57,6 +60,8 @@ pub struct CkaReceive {
     pub state: Box<dyn Cka>,
     /// The epoch key `I`.
     pub key: SecretBytes,
+    /// Whether `I` holds a KEM secret.
+    pub post_quantum: bool,
 }
 
 /// A continuous key agreement.

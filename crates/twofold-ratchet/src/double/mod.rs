@@ -28,6 +28,7 @@
 //! `SignalMessage` ([`Format::Signal`], AES-256-CBC under an 8-byte HMAC of
 //! the whole message).
 
+mod state;
 mod wire;
 
 use std::collections::VecDeque;
@@ -42,6 +43,7 @@ use crate::signal::wire::SignalMessage;
 use crate::sparse::Sparse;
 use crate::{RatchetError, Result};
 
+pub use state::RatchetState;
 pub use wire::Header;
 
 /// How a message body is protected.
@@ -65,8 +67,12 @@ pub enum Format {
         /// Whether headers are encrypted.
         header_encryption: bool,
     },
-    /// libsignal's `SignalMessage`.
-    Signal,
+    /// libsignal's `SignalMessage` with this version byte (`0x44`: message
+    /// version 4, the Triple Ratchet; `0x33`: version 3).
+    Signal {
+        /// The version byte.
+        version: u8,
+    },
 }
 
 /// Limits on out-of-order delivery.
@@ -216,6 +222,8 @@ pub struct Ratchet {
     messages: u64,
     /// Epochs started or received.
     epochs: u64,
+    /// Epochs whose key held a KEM secret.
+    pq_epochs: u64,
 }
 
 impl core::fmt::Debug for Ratchet {
@@ -240,6 +248,8 @@ struct Pending {
 }
 
 struct NewEpoch {
+    /// How many of the two epoch keys (received, started) held a KEM secret.
+    pq: u64,
     rk: Key,
     cka: Box<dyn Cka>,
     sending: SendingChain,
@@ -283,6 +293,7 @@ impl Ratchet {
             hk: HeaderKeys::default(),
             messages: 0,
             epochs: 0,
+            pq_epochs: 0,
         };
         let he = matches!(
             cfg.format,
@@ -323,6 +334,7 @@ impl Ratchet {
                     cka_message: step.message,
                 });
                 r.epochs = 1;
+                r.pq_epochs = u64::from(step.post_quantum);
                 r.hk.nhks = nhks;
             }
             None => {}
@@ -387,6 +399,11 @@ impl Ratchet {
     /// Epochs of the CKA started or received.
     pub fn epochs(&self) -> u64 {
         self.epochs
+    }
+
+    /// Epochs whose key held a KEM secret (KEM and hybrid CKAs).
+    pub fn pq_epochs(&self) -> u64 {
+        self.pq_epochs
     }
 
     /// Epochs completed by the sparse key source (0 without one).
@@ -471,8 +488,8 @@ impl Ratchet {
                     &self.cfg, &self.ad, &header, hk, &keys.0, plaintext, rng, &mut o,
                 )?
             }
-            Format::Signal => {
-                self.seal_signal(&header, &keys.0, plaintext, opts.addresses, &mut o)?
+            Format::Signal { version } => {
+                self.seal_signal(version, &header, &keys.0, plaintext, opts.addresses, &mut o)?
             }
         };
         if o.on() {
@@ -495,6 +512,7 @@ impl Ratchet {
 
     fn seal_signal(
         &self,
+        version: u8,
         header: &Header,
         keys: &SecretBytes,
         plaintext: &[u8],
@@ -508,6 +526,7 @@ impl Ratchet {
         let (cipher_key, mac_key, iv) = (&k[..32], &k[32..64], &k[64..80]);
         let ciphertext = cipher.encrypt(cipher_key, iv, plaintext)?;
         let m = SignalMessage {
+            version,
             ratchet_key: header.cka.clone(),
             counter: header.n,
             // libsignal: the index of the last message of the previous
@@ -551,7 +570,7 @@ impl Ratchet {
                 header_encryption,
                 self.header_candidates(),
             )?,
-            Format::Signal => wire::parse_signal(message)?,
+            Format::Signal { version } => wire::parse_signal(message, version)?,
         };
         let header = &parsed.header;
         let id = self.cka.epoch_id(&header.cka)?.to_vec();
@@ -591,7 +610,7 @@ impl Ratchet {
         let keys = self.body_keys(&seed, salt.as_ref(), &mut o)?;
         let plaintext = match self.cfg.format {
             Format::Twofold { .. } => wire::open_twofold(&self.cfg, &self.ad, &parsed, &keys.0)?,
-            Format::Signal => self.open_signal(&parsed, &keys.0)?,
+            Format::Signal { .. } => self.open_signal(&parsed, &keys.0)?,
         };
         if let Some(t) = header.expires_at
             && now > t
@@ -749,6 +768,7 @@ impl Ratchet {
         Ok((
             Pending {
                 epoch: Some(NewEpoch {
+                    pq: u64::from(recv.post_quantum) + u64::from(send.post_quantum),
                     rk: rk2,
                     cka: send.state,
                     sending: SendingChain {
@@ -778,6 +798,7 @@ impl Ratchet {
             self.receiving
                 .truncate(self.cfg.limits.max_receiving_chains);
             self.epochs += 2;
+            self.pq_epochs += e.pq;
         }
         match p.chain {
             Some(ChainUpdate::Skipped(i, pos)) => {

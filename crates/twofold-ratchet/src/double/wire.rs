@@ -264,8 +264,8 @@ pub(crate) fn open_twofold(
 
 /// Parses a signal-format message. `Header::pn` holds libsignal's
 /// `previous_counter` as sent.
-pub(crate) fn parse_signal(message: &[u8]) -> Result<Parsed<'_>> {
-    let (m, macced, tag) = SignalMessage::decode(message)?;
+pub(crate) fn parse_signal(message: &[u8], version: u8) -> Result<Parsed<'_>> {
+    let (m, macced, tag) = SignalMessage::decode(message, version)?;
     Ok(Parsed {
         header: Header {
             cka: m.ratchet_key,

@@ -2,7 +2,7 @@
 //! and `proto/wire.proto`):
 //!
 //! ```text
-//! 0x44 || protobuf(SignalMessage) || MAC (8 bytes)
+//! 0x44 || protobuf(SignalMessage) || MAC (8 bytes)     (0x33: message version 3)
 //! SignalMessage, fields in tag order as prost writes them:
 //!   1 ratchet_key       bytes   0x05 || X25519 u (33 bytes)
 //!   2 counter           varint  (always present, also when 0)
@@ -26,6 +26,9 @@ use crate::{RatchetError, Result};
 /// A decoded `SignalMessage` (the MAC not yet checked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignalMessage {
+    /// The version byte: `0x44` (message version 4, PQXDH and the Triple
+    /// Ratchet) or `0x33` (version 3, X3DH and the Double Ratchet).
+    pub version: u8,
     /// The sender's ratchet public key, raw (no type byte).
     pub ratchet_key: Vec<u8>,
     /// `counter`: the message's index in its chain.
@@ -55,7 +58,7 @@ impl SignalMessage {
         let mut out = Vec::with_capacity(
             1 + 35 + 12 + self.ciphertext.len() + 4 + self.pq_ratchet.len() + 40,
         );
-        out.push(labels::SIGNAL_VERSION_BYTE);
+        out.push(self.version);
         let mut key = Vec::with_capacity(1 + self.ratchet_key.len());
         key.push(labels::SIGNAL_TYPE_X25519);
         key.extend_from_slice(&self.ratchet_key);
@@ -72,21 +75,23 @@ impl SignalMessage {
         out
     }
 
-    /// Splits `0x44 || protobuf || MAC` and decodes the protobuf. Returns the
-    /// message, the MAC'd bytes and the MAC.
-    pub fn decode(bytes: &[u8]) -> Result<(Self, &[u8], &[u8])> {
+    /// Splits `version || protobuf || MAC` and decodes the protobuf, with
+    /// the version byte `version`. Returns the message, the MAC'd bytes and
+    /// the MAC.
+    pub fn decode(bytes: &[u8], version: u8) -> Result<(Self, &[u8], &[u8])> {
         if bytes.len() < 1 + labels::SIGNAL_MAC_LEN {
             return Err(RatchetError::Malformed(
                 "SignalMessage shorter than its MAC",
             ));
         }
         let (body, mac) = bytes.split_at(bytes.len() - labels::SIGNAL_MAC_LEN);
-        if body[0] != labels::SIGNAL_VERSION_BYTE {
+        if body[0] != version {
             return Err(RatchetError::Malformed("SignalMessage version byte"));
         }
         let mut r = Reader::new(&body[1..]);
         let mut last = 0u64;
         let mut m = SignalMessage {
+            version,
             ratchet_key: Vec::new(),
             counter: 0,
             previous_counter: 0,
@@ -169,6 +174,7 @@ mod tests {
 
     fn sample(pq: usize) -> SignalMessage {
         SignalMessage {
+            version: labels::SIGNAL_VERSION_BYTE,
             ratchet_key: vec![7; 32],
             counter: 3,
             previous_counter: 0,
@@ -194,7 +200,7 @@ mod tests {
         };
         let mut bytes = m.encode_unmacced();
         bytes.extend_from_slice(&[9; 8]);
-        let (d, body, mac) = SignalMessage::decode(&bytes).unwrap();
+        let (d, body, mac) = SignalMessage::decode(&bytes, 0x44).unwrap();
         assert_eq!(d, m);
         assert_eq!(mac, &[9; 8]);
         assert_eq!(body.len(), bytes.len() - 8);
@@ -202,7 +208,7 @@ mod tests {
         for cut in 0..bytes.len() - 8 {
             let mut t = bytes[..cut].to_vec();
             t.extend_from_slice(&[9; 8]);
-            if let Ok((d, _, _)) = SignalMessage::decode(&t) {
+            if let Ok((d, _, _)) = SignalMessage::decode(&t, 0x44) {
                 assert_ne!(d, m, "cut {cut}");
             }
         }
@@ -211,6 +217,6 @@ mod tests {
         encoding::put_varint_field(&mut swapped, 2, 1);
         encoding::put_bytes_field(&mut swapped, 1, &[5; 33]);
         swapped.extend_from_slice(&[0; 8]);
-        assert!(SignalMessage::decode(&swapped).is_err());
+        assert!(SignalMessage::decode(&swapped, 0x44).is_err());
     }
 }
