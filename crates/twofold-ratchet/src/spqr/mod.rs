@@ -56,3 +56,45 @@ impl Okm {
         Secret::new(b)
     }
 }
+
+/// A cursor over serialized state: every read checks the length left and
+/// fails with the error its owner chose, never panics.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    error: crate::RatchetError,
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8], error: crate::RatchetError) -> Self {
+        Self { bytes, error }
+    }
+
+    fn take<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let (head, rest) = self
+            .bytes
+            .split_first_chunk::<N>()
+            .ok_or_else(|| self.error.clone())?;
+        self.bytes = rest;
+        Ok(*head)
+    }
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.take::<1>()?[0])
+    }
+    fn u32(&mut self) -> Result<u32> {
+        self.take().map(u32::from_be_bytes)
+    }
+    fn u64(&mut self) -> Result<u64> {
+        self.take().map(u64::from_be_bytes)
+    }
+    fn key(&mut self) -> Result<Secret<{ labels::KEY_LEN }>> {
+        self.take().map(Secret::new)
+    }
+    /// Fails unless every byte was read.
+    fn finish(&self) -> Result<()> {
+        if self.bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(self.error.clone())
+        }
+    }
+}
