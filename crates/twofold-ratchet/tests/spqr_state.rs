@@ -7,11 +7,13 @@
 
 mod common;
 
-use twofold_core::{Obs, Off, Party, Secret, ShakeRng};
-use twofold_primitives::registry::REGISTRY;
+use common::peer::{Peer, params_with, prims};
+use twofold_core::{CryptoRng, Obs, Off, Party, Recorder, Secret, ShakeRng};
+use twofold_ratchet::RatchetError;
+use twofold_ratchet::spqr::scka::{ENCAPS_COINS, KEYGEN_COINS};
 use twofold_ratchet::spqr::wire::{Message, MessageType, Payload};
 use twofold_ratchet::spqr::{
-    ChainParams, Direction, MessageKey, Params, Role, SckaState, Spqr, SpqrPrimitives, Version,
+    Authenticator, ChainParams, Direction, MessageKey, Role, SckaState, Spqr, Version,
 };
 
 /// The chain known answers of tests/spqr_chain.rs (Signal's `spqr` v1.5.3
@@ -24,70 +26,18 @@ const A2B_EPOCH0: [&str; 3] = [
 ];
 const B2A_EPOCH0_KEY1: &str = "8ede114ee798830a3d35a383e72e96d82a9adca0ac699c12fdf99069220e2da8";
 
-fn prims() -> SpqrPrimitives {
-    SpqrPrimitives::resolve(&*REGISTRY).unwrap()
-}
-
-fn params(direction: Direction, min_version: Version) -> Params {
-    Params {
-        auth_key: Secret::new(AUTH_KEY),
-        direction,
-        version: Version::V1,
-        min_version,
-        chain: ChainParams::default(),
-    }
-}
-
-fn pair() -> (Spqr, Spqr) {
-    (
-        Spqr::new(params(Direction::A2B, Version::V1)),
-        Spqr::new(params(Direction::B2A, Version::V1)),
-    )
+fn pair() -> (Peer, Peer) {
+    Peer::pair(AUTH_KEY, ChainParams::default(), b"state")
 }
 
 fn hex_of(k: &MessageKey) -> String {
     hex::encode(k.key.expose())
 }
 
-/// One party of a test conversation.
-struct Party_ {
-    state: Spqr,
-    rng: ShakeRng,
-}
-
-impl Party_ {
-    fn new(state: Spqr, seed: &[u8]) -> Self {
-        Self {
-            state,
-            rng: ShakeRng::new(seed),
-        }
-    }
-
-    fn send(&mut self, p: &SpqrPrimitives) -> (Vec<u8>, Option<MessageKey>) {
-        let (s, msg, key) = self
-            .state
-            .send(p, &mut self.rng, &mut Obs::new(&mut Off, Party::Initiator))
-            .unwrap();
-        self.state = s;
-        (msg, key)
-    }
-
-    fn recv(&mut self, p: &SpqrPrimitives, msg: &[u8]) -> Option<MessageKey> {
-        let (s, key) = self
-            .state
-            .recv(p, msg, &mut Obs::new(&mut Off, Party::Responder))
-            .unwrap();
-        self.state = s;
-        key
-    }
-}
-
 #[test]
 fn the_first_message_and_keys_are_the_deployed_ones() {
     let p = prims();
-    let (a, b) = pair();
-    let mut a = Party_::new(a, b"a");
-    let mut b = Party_::new(b, b"b");
+    let (mut a, mut b) = pair();
 
     // A1: V1, epoch 1, key index 1, type Hdr, chunk 0, then 32 header bytes.
     let (m1, k1) = a.send(&p);
@@ -133,11 +83,9 @@ struct Sent {
 
 /// Strict ping-pong, A first, `rounds` messages each; records every message
 /// and, after each delivery, how many epochs each side's chain completed.
-fn ping_pong(rounds: usize) -> (Vec<Sent>, Vec<(u64, u64)>, Party_, Party_) {
+fn ping_pong(rounds: usize) -> (Vec<Sent>, Vec<(u64, u64)>, Peer, Peer) {
     let p = prims();
-    let (a, b) = pair();
-    let mut a = Party_::new(a, b"ping-pong a");
-    let mut b = Party_::new(b, b"ping-pong b");
+    let (mut a, mut b) = pair();
     let mut log = Vec::new();
     let mut epochs = Vec::new();
     for _ in 0..rounds {
@@ -297,5 +245,290 @@ fn strict_ping_pong_keeps_completing_epochs_with_roles_alternating() {
     assert_eq!(
         a.state.epochs_completed().min(b.state.epochs_completed()),
         6
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Version negotiation
+// ---------------------------------------------------------------------------
+
+fn peer(direction: Direction, min_version: Version, seed: &[u8]) -> Peer {
+    Peer::new(
+        Spqr::new(params_with(
+            AUTH_KEY,
+            direction,
+            min_version,
+            ChainParams::default(),
+        )),
+        seed,
+    )
+}
+
+#[test]
+fn a_lower_version_downgrades_only_while_negotiating_and_down_to_min_version() {
+    let p = prims();
+    // An empty message, or one whose version byte is 0, is V0.
+    for v0 in [&[][..], &[0x00, 0x01, 0x01, 0x00]] {
+        let strict = peer(Direction::B2A, Version::V1, b"s");
+        assert_eq!(
+            strict
+                .state
+                .recv(&p, v0, &mut Obs::new(&mut Off, Party::Responder))
+                .unwrap_err(),
+            RatchetError::MinimumVersion {
+                peer: Version::V0,
+                minimum: Version::V1
+            }
+        );
+        let mut lax = peer(Direction::B2A, Version::V0, b"l");
+        assert_eq!(lax.recv(&p, v0), None);
+        assert_eq!(lax.state.version(), Version::V0);
+        // From now on no SPQR: empty messages, no keys, anything ignored.
+        assert_eq!(lax.send(&p), (Vec::new(), None));
+        let (mut a, _) = pair();
+        let (m, _) = a.send(&p);
+        assert_eq!(lax.recv(&p, &m), None);
+        assert_eq!(lax.state.to_bytes().expose(), [1, 0]);
+    }
+
+    // Negotiation ends with the first message of the party's own version.
+    let (mut a, mut b) = pair();
+    assert!(b.state.negotiating());
+    let (m, _) = a.send(&p);
+    b.recv(&p, &m);
+    assert!(!b.state.negotiating());
+    assert!(a.state.negotiating(), "sending never ends negotiation");
+    assert_eq!(
+        b.try_recv(&p, &[]).unwrap_err(),
+        RatchetError::VersionMismatch {
+            peer: Version::V0,
+            ours: Version::V1
+        }
+    );
+
+    // A version byte this code does not know: ignored, nothing changes.
+    let before = b.state.to_bytes();
+    assert_eq!(b.recv(&p, &[0x02, 0x01, 0x01, 0x00]), None);
+    assert_eq!(b.state.to_bytes(), before);
+}
+
+#[test]
+fn a_party_that_accepts_v0_sends_no_key_until_it_has_received() {
+    let p = prims();
+    let mut a = peer(Direction::A2B, Version::V0, b"a");
+    let mut b = peer(Direction::B2A, Version::V1, b"b");
+    // No chain yet, so index 0 and no key; B takes (epoch 0, index 0) as
+    // "no key".
+    let (m1, k1) = a.send(&p);
+    assert_eq!(k1, None);
+    assert_eq!(m1[..5], [0x01, 0x01, 0x00, 0x01, 0x00]);
+    assert!(a.state.chain().is_none());
+    assert_eq!(b.recv(&p, &m1), None);
+    // B's chain exists: its key is the deployed B2A key 1; A makes its chain
+    // when it receives, and its next key is the deployed A2B key 1.
+    let (r1, kb1) = b.send(&p);
+    assert_eq!(hex_of(kb1.as_ref().unwrap()), B2A_EPOCH0_KEY1);
+    assert_eq!(a.recv(&p, &r1), kb1);
+    let (m2, k2) = a.send(&p);
+    assert_eq!(hex_of(k2.as_ref().unwrap()), A2B_EPOCH0[0]);
+    assert_eq!(b.recv(&p, &m2), k2);
+}
+
+#[test]
+fn a_v0_state_sends_nothing_and_takes_nothing() {
+    let p = prims();
+    let mut params = params_with(
+        AUTH_KEY,
+        Direction::A2B,
+        Version::V0,
+        ChainParams::default(),
+    );
+    params.version = Version::V0;
+    let mut v0 = Peer::new(Spqr::new(params), b"v0");
+    assert_eq!(v0.state.version(), Version::V0);
+    assert_eq!(
+        (v0.state.epoch(), v0.state.role(), v0.state.direction()),
+        (None, None, None)
+    );
+    assert_eq!(v0.send(&p), (Vec::new(), None));
+    let (mut a, _) = pair();
+    assert_eq!(v0.recv(&p, &a.send(&p).0), None);
+    assert_eq!(v0.recv(&p, &[]), None);
+    let bytes = v0.state.to_bytes();
+    assert_eq!(bytes.expose(), [1, 0]);
+    assert_eq!(
+        Spqr::from_bytes(&p, bytes.expose()).unwrap().version(),
+        Version::V0
+    );
+}
+
+#[test]
+fn the_chain_is_made_at_the_first_send_or_receive() {
+    let p = prims();
+    let (mut a, mut b) = pair();
+    for s in [&a.state, &b.state] {
+        assert!(s.chain().is_none());
+        assert_eq!((s.epoch(), s.epochs_completed()), (Some(1), 0));
+    }
+    assert_eq!(a.state.scka_state(), Some(SckaState::KeysUnsampled));
+    assert_eq!(b.state.scka_state(), Some(SckaState::NoHeaderReceived));
+    let (m, _) = a.send(&p);
+    assert_eq!(a.state.chain().unwrap().direction(), Direction::A2B);
+    b.recv(&p, &m);
+    assert_eq!(b.state.chain().unwrap().direction(), Direction::B2A);
+}
+
+// ---------------------------------------------------------------------------
+// Draws and observation
+// ---------------------------------------------------------------------------
+
+/// A generator that hands out recorded draws, in order, and checks each
+/// length.
+struct Replay(std::collections::VecDeque<Vec<u8>>);
+
+impl CryptoRng for Replay {
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        let next = self.0.pop_front().expect("no draw left to replay");
+        assert_eq!(next.len(), dest.len(), "a draw of another length");
+        dest.copy_from_slice(&next);
+    }
+}
+
+/// Ping-pong of `messages` messages reported to `rec` (A as the initiator,
+/// B as the responder); returns every message and key.
+fn recorded(
+    rec: &mut Recorder,
+    rngs: [&mut dyn CryptoRng; 2],
+    messages: usize,
+) -> Vec<(Vec<u8>, Option<MessageKey>)> {
+    let p = prims();
+    let (a, b) = pair();
+    let mut states = [a.state, b.state];
+    let [rng_a, rng_b] = rngs;
+    let rngs = [rng_a, rng_b];
+    let parties = [Party::Initiator, Party::Responder];
+    let mut out = Vec::new();
+    for n in 0..messages {
+        let (tx, rx) = (n % 2, 1 - n % 2);
+        let (s, msg, key) = states[tx]
+            .send(&p, &mut *rngs[tx], &mut Obs::new(rec, parties[tx]))
+            .unwrap();
+        states[tx] = s;
+        let (s, got) = states[rx]
+            .recv(&p, &msg, &mut Obs::new(rec, parties[rx]))
+            .unwrap();
+        states[rx] = s;
+        assert_eq!(got, key);
+        out.push((msg, key));
+    }
+    out
+}
+
+#[test]
+fn draws_come_in_the_deployed_order_and_shapes_and_a_run_replays_from_them() {
+    let p = prims();
+    let mut rec = Recorder::new();
+    let (mut ra, mut rb) = (ShakeRng::new(b"draw a"), ShakeRng::new(b"draw b"));
+    let run = recorded(&mut rec, [&mut ra, &mut rb], 270);
+    let t = rec.take();
+    let draws = |party| {
+        t.draws()
+            .filter(|d| d.party == party)
+            .map(|d| (d.purpose.clone(), d.bytes.to_vec()))
+            .collect::<Vec<_>>()
+    };
+    let (da, db) = (draws(Party::Initiator), draws(Party::Responder));
+    // One draw an epoch and role: d || z when sampling the key pair, m for
+    // the first ciphertext half. In 270 messages both sides reach epoch 4
+    // (A samples keys in odd epochs).
+    let shape = |d: &[(String, Vec<u8>)]| {
+        d.iter()
+            .map(|(p, b)| (p.clone(), b.len()))
+            .collect::<Vec<_>>()
+    };
+    let keygen = || (KEYGEN_COINS.to_string(), 64);
+    let encaps = || (ENCAPS_COINS.to_string(), 32);
+    assert_eq!(shape(&da), [keygen(), encaps(), keygen(), encaps()]);
+    assert_eq!(shape(&db), [encaps(), keygen(), encaps(), keygen()]);
+
+    // A's first message carries the first 32 bytes of the header that key
+    // generation makes from the first draw, and its three header chunks
+    // are header || HMAC, keyed by the authenticator of epoch 1.
+    let (hdr, _, _) = p.kem.generate_derand(&da[0].1).unwrap();
+    let chunks: Vec<u8> = run[..6]
+        .iter()
+        .step_by(2)
+        .flat_map(|(m, _)| Message::decode(m).unwrap().payload.chunk().unwrap().data)
+        .collect();
+    let auth = Authenticator::new(p.kdf, p.hmac, &Secret::new(AUTH_KEY), 1).unwrap();
+    assert_eq!(
+        chunks,
+        [hdr.clone(), auth.mac_hdr(1, &hdr).unwrap().to_vec()].concat()
+    );
+    assert_eq!(run[0].0[5..], hdr[..32]);
+
+    // Fed the recorded draws alone, the run repeats byte for byte.
+    let bytes = |d: Vec<(String, Vec<u8>)>| Replay(d.into_iter().map(|(_, b)| b).collect());
+    let (mut ra, mut rb) = (bytes(da), bytes(db));
+    let again = recorded(&mut Recorder::new(), [&mut ra, &mut rb], 270);
+    assert_eq!(again, run);
+    assert!(ra.0.is_empty() && rb.0.is_empty());
+}
+
+#[test]
+fn the_observer_sees_epoch_secrets_authenticator_updates_and_keys_with_their_inputs() {
+    let mut rec = Recorder::new();
+    let (mut ra, mut rb) = (ShakeRng::new(b"obs a"), ShakeRng::new(b"obs b"));
+    let run = recorded(&mut rec, [&mut ra, &mut rb], 90);
+    let t = rec.take();
+    let value = |party, name: &str| {
+        t.last(party, name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .bytes
+            .to_vec()
+    };
+
+    // Both sides report the same epoch secret, shared secret and MAC key.
+    for name in [
+        "SPQR epoch secret 1",
+        "SPQR ss 1",
+        "SPQR auth mac_key",
+        "SPQR chain root",
+    ] {
+        assert_eq!(
+            value(Party::Initiator, name),
+            value(Party::Responder, name),
+            "{name}"
+        );
+    }
+    // The epoch secret is made from that epoch's shared secret, and the
+    // authenticator's keys from the epoch secret.
+    let (s_seq, s) = *t
+        .all(Party::Responder, "SPQR epoch secret 1")
+        .last()
+        .unwrap();
+    assert_eq!(t.name_of(s.inputs[0].seq.unwrap()), Some("SPQR ss 1"));
+    let (mac_seq, _) = *t.all(Party::Responder, "SPQR auth mac_key").last().unwrap();
+    assert!(t.depends_on(mac_seq, s_seq));
+
+    // Every key handed out is reported, by both parties, under its name,
+    // with the auth key among its sources.
+    for (_, key) in &run {
+        let key = key.as_ref().unwrap();
+        let name_a = format!("SPQR A2B key {}.{}", key.epoch, key.index);
+        let name_b = format!("SPQR B2A key {}.{}", key.epoch, key.index);
+        let found: Vec<_> = t
+            .values()
+            .filter(|(_, v)| {
+                (v.name == name_a || v.name == name_b) && v.bytes[..] == key.key.expose()[..]
+            })
+            .collect();
+        assert_eq!(found.len(), 2, "{name_a} / {name_b}: sender and receiver");
+        let auth_key = t.all(found[0].1.party, "SPQR auth key")[0].0;
+        assert!(t.depends_on(found[0].0, auth_key));
+    }
+    assert_eq!(
+        hex::encode(value(Party::Responder, "SPQR A2B key 0.1")),
+        A2B_EPOCH0[0]
     );
 }
