@@ -73,6 +73,25 @@ impl Net {
         }
     }
 
+    /// One step of a simulation: a random side sends; then messages to the
+    /// other side, picked from the `window` oldest, are lost (`loss`
+    /// percent) or delivered (`dup` percent of them kept in flight, to come
+    /// again as a replay), until at most `window` are in flight and a coin
+    /// says stop.
+    fn step(&mut self, dice: &mut Dice, window: usize, loss: usize, dup: usize) {
+        let from = dice.below(2);
+        self.send(from);
+        let to = 1 - from;
+        while self.flight[to].len() > window || (!self.flight[to].is_empty() && dice.chance(50)) {
+            let i = dice.below(self.flight[to].len().min(window));
+            if dice.chance(loss) {
+                self.flight[to].remove(i);
+            } else {
+                self.deliver(to, i, dice.chance(dup));
+            }
+        }
+    }
+
     fn send(&mut self, from: usize) {
         let (msg, key) = self.peers[from].send(&self.p);
         self.flight[1 - from].push(InFlight {
@@ -146,17 +165,7 @@ fn epochs_complete_through_loss_reordering_and_replays() {
     let mut net = Net::new(b"lossy", ChainParams::default());
     let mut dice = Dice(ShakeRng::new(b"lossy dice"));
     for _ in 0..6000 {
-        let from = dice.below(2);
-        net.send(from);
-        let to = 1 - from;
-        while net.flight[to].len() > 8 || (!net.flight[to].is_empty() && dice.chance(40)) {
-            let i = dice.below(net.flight[to].len().min(8));
-            if dice.chance(30) {
-                net.flight[to].remove(i);
-                continue;
-            }
-            net.deliver(to, i, dice.chance(5));
-        }
+        net.step(&mut dice, 8, 30, 5);
     }
     let done = net
         .peers
@@ -458,17 +467,7 @@ fn states_of_a_conversation() -> Vec<(SckaState, Vec<u8>)> {
     let mut dice = Dice(ShakeRng::new(b"serial dice"));
     let mut met: Vec<(SckaState, Vec<u8>)> = Vec::new();
     for _ in 0..1200 {
-        let from = dice.below(2);
-        net.send(from);
-        let to = 1 - from;
-        while net.flight[to].len() > 4 || (!net.flight[to].is_empty() && dice.chance(50)) {
-            let i = dice.below(net.flight[to].len().min(4));
-            if dice.chance(20) {
-                net.flight[to].remove(i);
-            } else {
-                net.deliver(to, i, false);
-            }
-        }
+        net.step(&mut dice, 4, 30, 0);
         for peer in &mut net.peers {
             let bytes = peer.state.to_bytes();
             let back = Spqr::from_bytes(&p, bytes.expose()).unwrap();

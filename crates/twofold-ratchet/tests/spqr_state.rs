@@ -211,30 +211,23 @@ fn strict_ping_pong_keeps_completing_epochs_with_roles_alternating() {
     // Each later epoch takes 87 messages in ping-pong: the one extra is the
     // new send_ct side's empty first message of the epoch, which tells the
     // old send_ct side that the epoch moved on.
-    let completed = |side: fn(&(u64, u64)) -> u64, e: u64| {
-        epochs.iter().position(|x| side(x) == e).unwrap() + 1
+    // For e = 1..=6, the message after which the chain of the epoch's
+    // send_ek side (`true`) or send_ct side (`false`) first holds epoch e.
+    let first = |a_in_odd: bool| {
+        (1..=6u64)
+            .map(|e| {
+                let side_a = (e % 2 == 1) == a_in_odd;
+                1 + epochs
+                    .iter()
+                    .position(|x| if side_a { x.0 == e } else { x.1 == e })
+                    .unwrap()
+            })
+            .collect::<Vec<_>>()
     };
     // The send_ek side of an epoch completes it; A is send_ek in odd epochs.
-    let done: Vec<usize> = (1..=6)
-        .map(|e| {
-            if e % 2 == 1 {
-                completed(|x| x.0, e)
-            } else {
-                completed(|x| x.1, e)
-            }
-        })
-        .collect();
-    assert_eq!(done, [86, 173, 260, 347, 434, 521]);
+    assert_eq!(first(true), [86, 173, 260, 347, 434, 521]);
     // The send_ct side has the epoch from its first ct1 chunk on.
-    let early: Vec<usize> = (1..=6)
-        .map(|e| {
-            if e % 2 == 1 {
-                completed(|x| x.1, e)
-            } else {
-                completed(|x| x.0, e)
-            }
-        })
-        .collect();
+    let early = first(false);
     assert_eq!(early, [6, 93, 180, 267, 354, 441]);
     // Every message's key is the latest epoch the sender's peer is sure to
     // have: msg.epoch - 1.
