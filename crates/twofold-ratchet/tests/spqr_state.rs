@@ -13,7 +13,8 @@ use twofold_ratchet::RatchetError;
 use twofold_ratchet::spqr::scka::{ENCAPS_COINS, KEYGEN_COINS};
 use twofold_ratchet::spqr::wire::{Message, MessageType, Payload};
 use twofold_ratchet::spqr::{
-    Authenticator, ChainParams, Direction, MessageKey, Role, SckaState, Spqr, Version,
+    Authenticator, ChainParams, Direction, MessageKey, Role, SckaState, Spqr, SpqrPrimitives,
+    Version,
 };
 
 /// The chain known answers of tests/spqr_chain.rs (Signal's `spqr` v1.5.3
@@ -524,4 +525,40 @@ fn the_observer_sees_epoch_secrets_authenticator_updates_and_keys_with_their_inp
         hex::encode(value(Party::Responder, "SPQR A2B key 0.1")),
         A2B_EPOCH0[0]
     );
+}
+
+#[test]
+fn primitives_of_other_sizes_are_refused_and_nothing_secret_is_printed() {
+    use twofold_primitives::registry::{REGISTRY, Registry};
+    let p = prims();
+    let sha512 = twofold_primitives::registry::hash("SHA-512").unwrap();
+    assert!(matches!(
+        SpqrPrimitives::new(p.kem, p.kdf, sha512),
+        Err(RatchetError::Misuse(_))
+    ));
+    assert!(matches!(
+        SpqrPrimitives::resolve(&Registry::empty()),
+        Err(RatchetError::Primitive(_))
+    ));
+    assert!(SpqrPrimitives::resolve(&*REGISTRY).is_ok());
+
+    let (mut a, mut b) = pair();
+    let (m, k) = a.send(&p);
+    b.recv(&p, &m);
+    let k = k.unwrap();
+    let secret_hex = hex::encode(k.key.expose());
+    let printed = format!(
+        "{k:?} {:?} {:?} {:?}",
+        a.state,
+        b.state,
+        params_with(
+            AUTH_KEY,
+            Direction::A2B,
+            Version::V1,
+            ChainParams::default()
+        )
+    );
+    assert!(!printed.contains(&secret_hex[..8]), "{printed}");
+    assert!(!printed.contains("41, 41"), "{printed}");
+    assert!(printed.contains("KeysSampled"));
 }

@@ -34,10 +34,11 @@
 //!                          recv: any message of epoch e + 1 -> KeysUnsampled(e + 1)
 //! ```
 //!
-//! Whenever the key vector is complete it is checked against the header
-//! (its hash and the FIPS 203 modulus check) and `ct2 = encapsulate2(...)`,
-//! with `MAC = mac_ct(e, ct1 || ct2)`, is computed as soon as the key
-//! vector is complete and ct1 acknowledged.
+//! When the key vector is complete the send_ct side checks it against the
+//! header (the header's hash of the whole key, and the FIPS 203 modulus
+//! check; [`RatchetError::InvalidPeerValue`] otherwise). Once it is complete
+//! and ct1 acknowledged, `ct2 = encapsulate2(state, ek)` and
+//! `MAC = mac_ct(e, ct1 || ct2)` are computed.
 //!
 //! A received message of a later epoch than the state's is
 //! [`RatchetError::EpochOutOfRange`] (but for `Ct2Sampled`, which moves on
@@ -52,6 +53,15 @@
 //! chunks, key vector in 36, ct1 in 30, ct2 and MAC in 5. A sender emits
 //! chunk 0, 1, 2, ... of its current value, one per message, wrapping after
 //! 65 535 as deployed; any `k` distinct chunks rebuild the value.
+//!
+//! Chunks are not authenticated one by one. A corrupted chunk is caught
+//! when its value completes: by the header MAC, the header's hash of the
+//! key vector, or the ciphertext MAC (a corrupted ct1 decapsulates to
+//! another secret, so the MAC under the updated authenticator fails). The
+//! receiver keeps the first chunk of each index, so a value that failed
+//! stays failed. This is the deployed design: libsignal authenticates the
+//! whole SPQR message inside its message MAC and commits a state only
+//! after that MAC verifies.
 
 use twofold_core::{CryptoRng, Obs, SecretBytes, check_len};
 

@@ -28,7 +28,11 @@
 //!   fall back.
 //! * Otherwise the SCKA state takes the message (a new epoch secret is added
 //!   to the chain), the key is the receiving key `(msg.epoch − 1, index)`,
-//!   with `(0, 0)` meaning no key, and negotiation ends.
+//!   with `(0, 0)` meaning no key, and negotiation ends. A message of an
+//!   earlier epoch than the SCKA state's is ignored by the Braid but still
+//!   gets its key, while the chain holds that epoch (the one before the
+//!   sending epoch and later); a message of epoch 0 is malformed, as
+//!   deployed.
 //!
 //! A V0 party sends empty messages and takes nothing from any message.
 //!
@@ -44,8 +48,9 @@
 //!
 //! So a run replays from its draws alone: one 64-byte draw per epoch on the
 //! send_ek side, one 32-byte draw per epoch on the send_ct side, nothing
-//! else, and the deployed crate fed the same byte stream (it calls
-//! `fill_bytes` the same way) draws the same values.
+//! else. The deployed crate draws the same sizes at the same steps, each
+//! with one `fill_bytes` (`src/incremental_mlkem768.rs`: `generate`,
+//! `encaps1`), so it takes the same bytes from the same stream.
 //!
 //! # Observation
 //! Reported, by the party that computed them: `SPQR auth key` (input, at
@@ -102,16 +107,24 @@ impl SpqrPrimitives {
     }
 
     /// Any implementations with the sizes the V1 wire format fixes (header
-    /// 64, key vector 1152, ct1 960, ct2 128, shared secret 32, a 32-byte
-    /// hash); [`RatchetError::Misuse`] otherwise.
+    /// 64, key vector 1152, ct1 960, ct2 128, shared secret 32, coins 64 and
+    /// 32, a 32-byte hash); [`RatchetError::Misuse`] otherwise.
     pub fn new(
         kem: &'static dyn IncrementalKem,
         kdf: &'static dyn Kdf,
         hmac: &'static dyn Hash,
     ) -> Result<Self> {
         let s = kem.sizes();
-        if (s.header, s.ek_vector, s.ct1, s.ct2, s.ss)
-            != (HDR_LEN, EK_VECTOR_LEN, CT1_LEN, CT2_LEN, KEY_LEN)
+        // The coins too: the draws are part of the deployed behaviour.
+        if (
+            s.header,
+            s.ek_vector,
+            s.ct1,
+            s.ct2,
+            s.ss,
+            s.keygen_coins,
+            s.encaps_coins,
+        ) != (HDR_LEN, EK_VECTOR_LEN, CT1_LEN, CT2_LEN, KEY_LEN, 64, 32)
         {
             return Err(RatchetError::Misuse(
                 "SPQR V1 needs an incremental KEM with ML-KEM-768's sizes",
