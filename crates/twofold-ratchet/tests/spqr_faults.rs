@@ -341,33 +341,37 @@ fn a_corrupted_chunk_is_caught_when_its_value_completes() {
     assert_eq!(b.state.scka_state(), Some(SckaState::NoHeaderReceived));
 
     // The key vector: refused against the header's hash at completion.
-    let (a, mut b, m, _, _) = until(|m, _| matches!(m.payload, Payload::Ek(c) if c.index == 5));
-    let mut bad = m.clone();
-    *bad.last_mut().unwrap() ^= 0x80;
-    b.recv(&p, &bad);
-    let err = finish_epoch(a, b).unwrap_err();
-    assert_eq!(err, RatchetError::InvalidPeerValue("SPQR key vector"));
-
+    let ek_5 = |m: &Payload| matches!(m, Payload::Ek(c) if c.index == 5);
+    assert_eq!(
+        corrupted_epoch(ek_5, 36, 0x80),
+        RatchetError::InvalidPeerValue("SPQR key vector")
+    );
     // ct1: A decapsulates a wrong ciphertext (implicit rejection), so the
     // epoch secret differs and the ciphertext MAC fails.
-    let (mut a, b, m, _, _) = until(|m, _| matches!(m.payload, Payload::Ct1(c) if c.index == 7));
-    let mut bad = m.clone();
-    bad[20] ^= 0x04;
-    a.recv(&p, &bad);
+    let ct1_7 = |m: &Payload| matches!(m, Payload::Ct1(c) if c.index == 7);
     assert_eq!(
-        finish_epoch(a, b).unwrap_err(),
+        corrupted_epoch(ct1_7, 20, 0x04),
         RatchetError::BadMac("SPQR ciphertext")
     );
-
     // ct2 and its MAC.
-    let (mut a, b, m, _, _) = until(|m, _| matches!(m.payload, Payload::Ct2(c) if c.index == 1));
-    let mut bad = m.clone();
-    bad[30] ^= 0x10;
-    a.recv(&p, &bad);
+    let ct2_1 = |m: &Payload| matches!(m, Payload::Ct2(c) if c.index == 1);
     assert_eq!(
-        finish_epoch(a, b).unwrap_err(),
+        corrupted_epoch(ct2_1, 30, 0x10),
         RatchetError::BadMac("SPQR ciphertext")
     );
+}
+
+/// Ping-pong until the first message whose payload `pick` chooses, which
+/// arrives with `byte` xored with `mask`; then on until the receive that
+/// fails (its error).
+fn corrupted_epoch(pick: impl Fn(&Payload) -> bool, byte: usize, mask: u8) -> RatchetError {
+    let p = prims();
+    let (mut a, mut b, m, _, from) = until(|m, _| pick(&m.payload));
+    let mut bad = m.clone();
+    bad[byte] ^= mask;
+    // The flipped byte lies in the chunk data: the message is taken in.
+    if from == 0 { &mut b } else { &mut a }.recv(&p, &bad);
+    finish_epoch(a, b).unwrap_err()
 }
 
 /// Ping-pong, A next, until epoch 1 completes on both sides or a receive
