@@ -115,6 +115,31 @@ pub enum RatchetError {
         reason: String,
     },
 
+    /// A value the peer sent, once rebuilt from its chunks, is not valid
+    /// (an ML-KEM key vector that does not match the header it followed).
+    #[error("invalid {0} from the peer")]
+    InvalidPeerValue(&'static str),
+
+    // --- version negotiation -------------------------------------------------
+    /// The peer speaks a lower SPQR version than the minimum this party
+    /// accepts.
+    #[error("the peer's SPQR version {peer:?} is below the minimum {minimum:?}")]
+    MinimumVersion {
+        /// The version of the peer's message.
+        peer: crate::spqr::Version,
+        /// The lowest version this party accepts.
+        minimum: crate::spqr::Version,
+    },
+    /// The peer speaks a lower SPQR version after negotiation ended (this
+    /// party already received a message of its own version).
+    #[error("the peer's SPQR version {peer:?} differs from the one negotiated, {ours:?}")]
+    VersionMismatch {
+        /// The version of the peer's message.
+        peer: crate::spqr::Version,
+        /// The version in use.
+        ours: crate::spqr::Version,
+    },
+
     // --- misuse --------------------------------------------------------------
     /// The caller used the API in a way the protocol forbids (epochs out of
     /// order, a counter exhausted, a primitive of the wrong size...).

@@ -28,11 +28,11 @@ use std::fmt;
 
 use twofold_core::{Kdf, Secret, SecretBytes};
 
-use super::Okm;
 use super::labels::{
     CHAIN_ADD_EPOCH, CHAIN_NEXT, CHAIN_START, EPOCHS_KEPT_BEFORE_SEND_EPOCH, KEY_LEN, MAX_JUMP,
     MAX_OOO_KEYS, SCKA_KEY,
 };
+use super::{Okm, Reader};
 use crate::{RatchetError, Result};
 
 /// A 32-byte SPQR key.
@@ -133,6 +133,18 @@ impl DirectionChain {
             ctr: 0,
             next: Some(seed),
             skipped: BTreeMap::new(),
+        }
+    }
+
+    fn duplicate(&self) -> Self {
+        Self {
+            ctr: self.ctr,
+            next: self.next.as_ref().map(Key::duplicate),
+            skipped: self
+                .skipped
+                .iter()
+                .map(|(&i, k)| (i, k.duplicate()))
+                .collect(),
         }
     }
 
@@ -305,6 +317,46 @@ impl Chain {
         self.links[i].recv.recv(self.kdf, epoch, index, params)
     }
 
+    /// An explicit copy of the whole chain, keys included (see
+    /// [`Secret::duplicate`]): a caller that must leave its chain as it was
+    /// when a later step fails works on a copy.
+    pub fn duplicate(&self) -> Self {
+        Self {
+            kdf: self.kdf,
+            direction: self.direction,
+            params: self.params,
+            current_epoch: self.current_epoch,
+            send_epoch: self.send_epoch,
+            next_root: self.next_root.duplicate(),
+            links: self
+                .links
+                .iter()
+                .map(|l| EpochChains {
+                    send: l.send.duplicate(),
+                    recv: l.recv.duplicate(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The root key the next epoch secret is added to (for observation).
+    pub fn next_root(&self) -> &Key {
+        &self.next_root
+    }
+
+    /// The chain key of `direction` in `epoch` that gives the next key of
+    /// that direction, with the index of the last key derived (for
+    /// observation). `None` for an epoch not held or a chain key erased.
+    pub fn chain_key(&self, epoch: u64, direction: Direction) -> Option<(u32, &Key)> {
+        let link = &self.links[self.link_index(epoch).ok()?];
+        let d = if direction == self.direction {
+            &link.send
+        } else {
+            &link.recv
+        };
+        Some((d.ctr, d.next.as_ref()?))
+    }
+
     /// This party's sending direction.
     pub fn direction(&self) -> Direction {
         self.direction
@@ -403,7 +455,7 @@ impl Chain {
     /// chain's invariants; [`RatchetError::Malformed`] on any truncation,
     /// trailing byte, unknown version or inconsistent value.
     pub fn from_bytes(kdf: &'static dyn Kdf, bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes, MALFORMED);
         if r.u8()? != STATE_VERSION {
             return Err(RatchetError::Malformed("SPQR chain state version"));
         }
@@ -432,13 +484,11 @@ impl Chain {
         for epoch in oldest..=current_epoch {
             // Only sending chains of epochs before the sending epoch may
             // have been erased.
-            let send = r.direction_chain(params, epoch < send_epoch)?;
-            let recv = r.direction_chain(params, false)?;
+            let send = read_direction_chain(&mut r, params, epoch < send_epoch)?;
+            let recv = read_direction_chain(&mut r, params, false)?;
             links.push_back(EpochChains { send, recv });
         }
-        if !r.0.is_empty() {
-            return Err(MALFORMED);
-        }
+        r.finish()?;
         Ok(Self {
             kdf,
             direction,
@@ -451,60 +501,38 @@ impl Chain {
     }
 }
 
-/// A cursor over serialized state; every read checks the length left.
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or(MALFORMED)?;
-        self.0 = rest;
-        Ok(*head)
+/// Reads one direction chain of [`Chain::to_bytes`].
+fn read_direction_chain(
+    r: &mut Reader<'_>,
+    params: ChainParams,
+    may_be_erased: bool,
+) -> Result<DirectionChain> {
+    let ctr = r.u32()?;
+    let next = match r.u8()? {
+        1 => Some(r.key()?),
+        0 if may_be_erased => None,
+        _ => return Err(MALFORMED),
+    };
+    let m = r.u32()?;
+    if m > params.max_ooo_keys {
+        return Err(MALFORMED);
     }
-    fn u8(&mut self) -> Result<u8> {
-        Ok(self.take::<1>()?[0])
-    }
-    fn u32(&mut self) -> Result<u32> {
-        self.take().map(u32::from_be_bytes)
-    }
-    fn u64(&mut self) -> Result<u64> {
-        self.take().map(u64::from_be_bytes)
-    }
-    fn key(&mut self) -> Result<Key> {
-        self.take().map(Secret::new)
-    }
-
-    fn direction_chain(
-        &mut self,
-        params: ChainParams,
-        may_be_erased: bool,
-    ) -> Result<DirectionChain> {
-        let ctr = self.u32()?;
-        let next = match self.u8()? {
-            1 => Some(self.key()?),
-            0 if may_be_erased => None,
-            _ => return Err(MALFORMED),
-        };
-        let m = self.u32()?;
-        if m > params.max_ooo_keys {
+    let mut skipped = BTreeMap::new();
+    let mut last = None;
+    for _ in 0..m {
+        let index = r.u32()?;
+        let key = r.key()?;
+        // Increasing, below the counter, and inside the kept window.
+        if last.is_some_and(|l| index <= l)
+            || index >= ctr
+            || u64::from(index) + u64::from(params.max_ooo_keys) < u64::from(ctr)
+        {
             return Err(MALFORMED);
         }
-        let mut skipped = BTreeMap::new();
-        let mut last = None;
-        for _ in 0..m {
-            let index = self.u32()?;
-            let key = self.key()?;
-            // Increasing, below the counter, and inside the kept window.
-            if last.is_some_and(|l| index <= l)
-                || index >= ctr
-                || u64::from(index) + u64::from(params.max_ooo_keys) < u64::from(ctr)
-            {
-                return Err(MALFORMED);
-            }
-            last = Some(index);
-            skipped.insert(index, key);
-        }
-        Ok(DirectionChain { ctr, next, skipped })
+        last = Some(index);
+        skipped.insert(index, key);
     }
+    Ok(DirectionChain { ctr, next, skipped })
 }
 
 impl fmt::Debug for Chain {

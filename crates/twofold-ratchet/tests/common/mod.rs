@@ -2,6 +2,8 @@
 //! committed data files.
 #![allow(dead_code)]
 
+pub mod peer;
+
 use serde_json::Value;
 use twofold_core::{AlgorithmId, Hash, Kdf, Secret};
 use twofold_primitives::registry::registry;
