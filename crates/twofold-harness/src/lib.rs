@@ -18,5 +18,6 @@
 pub mod floor;
 pub mod handshakes;
 pub mod primitive_ops;
+pub mod ratchets;
 
 pub use floor::{Floor, Op};

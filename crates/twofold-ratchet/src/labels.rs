@@ -76,6 +76,11 @@ pub const MESSAGE_KEYS_INFO: &[u8] = b"twofold ratchet v1 message keys";
 /// (`shared_hka`, `shared_nhkb` of §4.1, derived from the session secret).
 pub const INITIAL_HEADER_KEYS_INFO: &[u8] = b"twofold ratchet v1 initial header keys";
 
+/// HKDF info that splits a handshake's one secret into the root key and the
+/// PQ-ratchet key of the twofold-profile Triple Ratchet (for handshakes that,
+/// unlike libsignal's PQXDH, derive a single `SK`).
+pub const TRIPLE_KEYS_INFO: &[u8] = b"twofold ratchet v1 triple root and PQ key";
+
 /// First byte of a research-profile message (format version 1).
 pub const TWOFOLD_MESSAGE_V1: u8 = 0x01;
 

@@ -39,8 +39,6 @@ pub trait Sparse: Send + Sync {
     fn send(&self, rng: &mut dyn CryptoRng, o: &mut Obs<'_>) -> Result<SparseSend>;
     /// Reads the message an incoming message carried; its key.
     fn recv(&self, message: &[u8], o: &mut Obs<'_>) -> Result<SparseRecv>;
-    /// An explicit copy.
-    fn duplicate(&self) -> Box<dyn Sparse>;
     /// The state as bytes (for session serialization).
     fn to_bytes(&self) -> SecretBytes;
     /// Epochs of the sparse protocol completed so far (for reports).

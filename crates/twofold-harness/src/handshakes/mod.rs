@@ -8,8 +8,8 @@
 //! next to its [`Floor`]: the same primitive calls on the same backends,
 //! without the protocol around them.
 
-mod noise;
-mod prekey;
+pub(crate) mod noise;
+pub(crate) mod prekey;
 
 use std::sync::Arc;
 

@@ -75,6 +75,13 @@ struct Played {
     responder: TransportState,
 }
 
+/// Every handshake message played: each one's sender and length, and both
+/// finished handshake states (initiator's, responder's) before `Split()`.
+pub(crate) struct Finished {
+    pub(crate) messages: Vec<(Role, usize)>,
+    pub(crate) states: [HandshakeState; 2],
+}
+
 impl Prepared {
     /// Parses `protocol`, resolves it, and makes the static keys and PSK
     /// its pattern needs.
@@ -131,9 +138,13 @@ impl Prepared {
         Ok(Self { name, builders })
     }
 
-    /// Plays the handshake up to `Split()`, both parties drawing from `rng`
-    /// and reporting to `observer`.
-    fn play(&self, rng: &mut dyn CryptoRng, observer: &mut dyn Observer) -> Result<Played> {
+    /// Plays every handshake message, both parties drawing from `rng` and
+    /// reporting to `observer`.
+    pub(crate) fn finish(
+        &self,
+        rng: &mut dyn CryptoRng,
+        observer: &mut dyn Observer,
+    ) -> Result<Finished> {
         let [bi, br] = &self.builders;
         let mut parties: [Option<HandshakeState>; 2] = [
             Some(bi.duplicate().build(Role::Initiator, observer)?),
@@ -161,10 +172,22 @@ impl Prepared {
             messages.push((sender, msg.len()));
         }
         let [i, r] = parties;
+        Ok(Finished {
+            messages,
+            states: [i.ok_or_else(gone)?, r.ok_or_else(gone)?],
+        })
+    }
+
+    /// Plays the handshake up to `Split()`.
+    fn play(&self, rng: &mut dyn CryptoRng, observer: &mut dyn Observer) -> Result<Played> {
+        let Finished {
+            messages,
+            states: [i, r],
+        } = self.finish(rng, observer)?;
         Ok(Played {
             messages,
-            initiator: i.ok_or_else(gone)?.split(observer)?,
-            responder: r.ok_or_else(gone)?.split(observer)?,
+            initiator: i.split(observer)?,
+            responder: r.split(observer)?,
         })
     }
 

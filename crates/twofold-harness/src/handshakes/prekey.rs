@@ -14,7 +14,10 @@ const BOB: &str = "bob";
 
 /// Bob's prekeys (signed prekey, one one-time curve prekey and, for PQXDH,
 /// a last-resort and one one-time KEM prekey), published and fetched.
-fn bob(hs: &PrekeyHandshake, rng: &mut dyn CryptoRng) -> Result<(PrekeyStore, PrekeyBundle)> {
+pub(crate) fn bob(
+    hs: &PrekeyHandshake,
+    rng: &mut dyn CryptoRng,
+) -> Result<(PrekeyStore, PrekeyBundle)> {
     let mut store = hs.new_store(hs.generate_identity(rng)?)?;
     store.generate_signed_prekey(rng)?;
     store.generate_one_time_prekeys(1, rng)?;

@@ -29,6 +29,7 @@ use crate::kdf::{Kdfs, Key};
 use crate::labels;
 use crate::policy::RekeyPolicy;
 use crate::sparse::Sparse;
+use crate::spqr::SpqrSource;
 use crate::suite::{RatchetKind, RatchetProfile, RatchetSuite};
 use crate::{RatchetError, Result};
 
@@ -65,13 +66,6 @@ impl core::fmt::Debug for SessionInit {
             .finish_non_exhaustive()
     }
 }
-
-/// Builds the sparse key source of a Triple Ratchet suite.
-pub(crate) type SparseFactory =
-    fn(&RatchetSuite, &dyn Resolver, Party, &Key) -> Result<Box<dyn Sparse>>;
-
-/// Rebuilds a sparse key source from its bytes.
-pub(crate) type SparseLoader = fn(&RatchetSuite, &dyn Resolver, &[u8]) -> Result<Box<dyn Sparse>>;
 
 /// The primitives of a suite, resolved.
 struct Resolved {
@@ -220,18 +214,18 @@ fn load_cka(suite: &RatchetSuite, r: &Resolved, bytes: &[u8]) -> Result<Box<dyn 
 /// variant, from the root key (§4.1 leaves their agreement to the
 /// handshake; here they come from the same secret through their own label).
 fn initial_header_keys(kdfs: &Kdfs, root: &Key) -> Result<(Key, Key)> {
-    let out = kdfs
-        .kdf
-        .derive(&[], root.expose(), labels::INITIAL_HEADER_KEYS_INFO, 64)?;
+    two_keys(kdfs, root, labels::INITIAL_HEADER_KEYS_INFO)
+}
+
+/// `HKDF(salt = none, ikm = secret, info, 64)` cut into two keys.
+fn two_keys(kdfs: &Kdfs, secret: &Key, info: &[u8]) -> Result<(Key, Key)> {
+    let out = kdfs.kdf.derive(&[], secret.expose(), info, 64)?;
     let b = out.expose();
     if b.len() != 64 {
-        return Err(RatchetError::Misuse(
-            "header-key output of the wrong length",
-        ));
+        return Err(RatchetError::Misuse("KDF output of the wrong length"));
     }
-    let to_key = |s: &[u8]| {
-        Key::from_slice(s).map_err(|_| RatchetError::Misuse("header key of the wrong length"))
-    };
+    let to_key =
+        |s: &[u8]| Key::from_slice(s).map_err(|_| RatchetError::Misuse("key of the wrong length"));
     Ok((to_key(&b[..32])?, to_key(&b[32..])?))
 }
 
@@ -275,17 +269,6 @@ impl Session {
         rng: &mut dyn CryptoRng,
         observer: &mut dyn Observer,
     ) -> Result<Self> {
-        Self::with_sparse(suite, resolver, init, None, rng, observer)
-    }
-
-    pub(crate) fn with_sparse(
-        suite: &str,
-        resolver: &dyn Resolver,
-        init: SessionInit,
-        sparse: Option<SparseFactory>,
-        rng: &mut dyn CryptoRng,
-        observer: &mut dyn Observer,
-    ) -> Result<Self> {
         let parsed = RatchetSuite::parse(suite)?;
         let r = resolve(&parsed, resolver)?;
         let cka = initial_cka(&parsed, &r, &init)?;
@@ -310,20 +293,28 @@ impl Session {
             (true, _, None) => return Err(RatchetError::Misuse("the signal profile needs CK")),
             _ => (None, None),
         };
-        let sparse = match (parsed.kind, sparse) {
-            (RatchetKind::Triple, Some(make)) => {
-                let pqrk = need(init.pq_ratchet_key.as_ref(), "the PQ-ratchet key")?;
-                Some(make(&parsed, resolver, init.party, pqrk)?)
+        let mut root_key = init.root_key;
+        let sparse: Option<Box<dyn Sparse>> = match (parsed.kind, &init.pq_ratchet_key) {
+            (RatchetKind::Triple, Some(pqrk)) => {
+                Some(Box::new(SpqrSource::new(resolver, init.party, pqrk)?))
+            }
+            // A handshake with one secret (X3DH, PQXDH of the specification):
+            // the twofold profile splits it, so that the root key and SPQR's
+            // auth key are independent as in libsignal's PQXDH.
+            (RatchetKind::Triple, None) if !signal => {
+                let (rk, pqrk) = two_keys(&r.cfg.kdfs, &root_key, labels::TRIPLE_KEYS_INFO)?;
+                root_key = rk;
+                Some(Box::new(SpqrSource::new(resolver, init.party, &pqrk)?))
             }
             (RatchetKind::Triple, None) => {
                 return Err(RatchetError::Misuse(
-                    "a Triple Ratchet needs its sparse key source",
+                    "the signal Triple Ratchet needs PQXDH's PQ-ratchet key",
                 ));
             }
             _ => None,
         };
         let header_keys = if parsed.header_encryption {
-            Some(initial_header_keys(&r.cfg.kdfs, &init.root_key)?)
+            Some(initial_header_keys(&r.cfg.kdfs, &root_key)?)
         } else {
             None
         };
@@ -331,7 +322,7 @@ impl Session {
             r.cfg,
             Start {
                 party: init.party,
-                root_key: init.root_key,
+                root_key,
                 cka,
                 sending_chain,
                 receiving_chain,
@@ -402,14 +393,6 @@ impl Session {
 
     /// Reads a session written by [`Self::to_bytes`].
     pub fn from_bytes(bytes: &[u8], resolver: &dyn Resolver) -> Result<Self> {
-        Self::from_bytes_with(bytes, resolver, None)
-    }
-
-    pub(crate) fn from_bytes_with(
-        bytes: &[u8],
-        resolver: &dyn Resolver,
-        sparse: Option<SparseLoader>,
-    ) -> Result<Self> {
         if bytes.len() < MAGIC.len() + 1 + DIGEST_LEN {
             return Err(RatchetError::Malformed("session state: truncated"));
         }
@@ -431,14 +414,14 @@ impl Session {
         let suite = RatchetSuite::parse(&file.suite)?;
         let r = resolve(&suite, resolver)?;
         let cka = load_cka(&suite, &r, file.state.cka_bytes())?;
-        let sparse = match (file.state.sparse_bytes(), sparse) {
-            (Some(b), Some(load)) => Some(load(&suite, resolver, b)?),
-            (Some(_), None) => {
-                return Err(RatchetError::Misuse(
-                    "a Triple Ratchet state needs its sparse key source",
+        let sparse: Option<Box<dyn Sparse>> = match (suite.kind, file.state.sparse_bytes()) {
+            (RatchetKind::Triple, Some(b)) => Some(Box::new(SpqrSource::from_bytes(resolver, b)?)),
+            (RatchetKind::Triple, None) | (_, Some(_)) => {
+                return Err(RatchetError::Malformed(
+                    "session state: sparse state does not fit the suite",
                 ));
             }
-            (None, _) => None,
+            (_, None) => None,
         };
         let ratchet = Ratchet::from_state(r.cfg, &file.state, cka, sparse);
         Ok(Self { suite, ratchet })

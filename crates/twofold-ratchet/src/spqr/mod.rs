@@ -17,6 +17,7 @@ pub mod erasure;
 pub mod gf16;
 pub mod labels;
 pub mod scka;
+pub mod source;
 pub mod state;
 pub mod wire;
 
@@ -25,6 +26,7 @@ pub use chain::{Chain, ChainParams, Direction};
 pub use erasure::{Chunk, Decoder, Encoder};
 pub use gf16::Gf16;
 pub use scka::{Role, SckaState};
+pub use source::SpqrSource;
 pub use state::{MessageKey, Params, Spqr, SpqrPrimitives};
 pub use wire::{Message, MessageType, Payload, Version};
 
