@@ -47,6 +47,7 @@ pub fn run(format: Format, out: &mut dyn Write) -> CliResult {
             let doc = json!({
                 "primitives": entries.iter().map(entry_json).collect::<Vec<_>>(),
                 "handshake_suites": suite::suites(),
+                "ratchet_suites": twofold::harness::ratchets::SUITES,
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
@@ -84,6 +85,10 @@ pub fn run(format: Format, out: &mut dyn Write) -> CliResult {
             }
             writeln!(out, "\nhandshake suites (twofold handshake --suite SUITE):")?;
             for s in suite::suites() {
+                writeln!(out, "  {s}")?;
+            }
+            writeln!(out, "\nratchet suites (twofold ratchet --suite SUITE):")?;
+            for s in twofold::harness::ratchets::SUITES {
                 writeln!(out, "  {s}")?;
             }
         }

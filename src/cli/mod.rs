@@ -4,6 +4,7 @@ mod bench;
 mod handshake;
 mod list;
 mod measure;
+mod ratchet;
 mod vectors;
 
 use std::io::{self, Write};
@@ -41,6 +42,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run both sides of a handshake suite in memory and show every step.
     Handshake(handshake::HandshakeArgs),
+    /// Play a conversation between two sessions of a ratchet suite and report its cost.
+    Ratchet(ratchet::RatchetArgs),
     /// Write interop test vectors, or verify vector files by recomputing them from their inputs.
     Vectors(vectors::VectorsArgs),
 }
@@ -72,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::List { format } => list::run(format, &mut out),
         Command::Bench(args) => bench::run(&args, &mut out),
         Command::Handshake(args) => handshake::run(&args, &mut out),
+        Command::Ratchet(args) => ratchet::run(&args, &mut out),
         Command::Vectors(args) => vectors::run(&args, &mut out),
     }
     .and_then(|()| Ok(out.flush()?));

@@ -185,3 +185,30 @@ fn unknown_p256_backend_lists_the_p256_backends() {
         other => panic!("expected UnknownAlgorithm, got {:?}", other.map(|k| k.id())),
     }
 }
+
+/// Through an observing resolver every entry still resolves to its own
+/// family and identifier, in any order: implementations that are zero-sized
+/// statics share addresses, which once made the XEdDSA signature resolve to
+/// the wrapper of an X25519 DH.
+#[test]
+fn observing_resolves_every_entry_to_itself() {
+    use twofold_core::resolve::Observing;
+    let reg = registry();
+    let observing = Observing::new(reg);
+    let entries = reg.entries();
+    for pass in [false, true] {
+        let order: Vec<_> = if pass {
+            entries.iter().rev().collect()
+        } else {
+            entries.iter().collect()
+        };
+        for e in order {
+            let id = e.id();
+            let p = observing.resolve(e.family, &id).unwrap();
+            assert_eq!((p.family(), p.id()), (e.family, id.clone()), "{id}");
+            // Asking again gives the same wrapper, not a wrapper of it.
+            let again = observing.resolve(e.family, &id).unwrap();
+            assert!(p.same_object(&again), "{id}");
+        }
+    }
+}

@@ -286,7 +286,7 @@ impl Pair {
         };
         let fit = |e: Error| match e {
             Error::Ratchet(twofold_ratchet::RatchetError::Misuse(m)) => {
-                Error::Mismatch(format!("{suite} cannot start from {hname}: it needs {m}"))
+                Error::Mismatch(format!("{suite} cannot start from {hname}: {m}"))
             }
             e => e,
         };
