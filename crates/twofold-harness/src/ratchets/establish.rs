@@ -69,6 +69,9 @@ struct Side {
     /// The responder of a signal-profile handshake before its session
     /// exists: its prekeys.
     store: Option<PrekeyStore>,
+    /// The responder of a signal-profile handshake once its session exists:
+    /// the base key and identity key of the initial message it came from.
+    base: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// Both sides of a ratchet session, in memory.
@@ -309,11 +312,13 @@ impl Pair {
                     session: Some(alice),
                     wrap: started.wrap,
                     store: None,
+                    base: None,
                 },
                 Side {
                     session: bob,
                     wrap: None,
                     store: started.store,
+                    base: None,
                 },
             ],
         })
@@ -407,7 +412,25 @@ impl Pair {
             }
             (true, Some(hs)) => match (&mut side.session, &mut side.store) {
                 (Some(session), _) => {
+                    // As libsignal: a PreKeySignalMessage whose base key
+                    // matches a session goes to that session, its other
+                    // handshake fields unread; the identity key is checked
+                    // against the one already trusted.
                     let m = hs.decode_message(&envelope.bytes)?;
+                    match &side.base {
+                        Some((base, identity)) if *base == m.base_key => {
+                            if *identity != m.identity_key {
+                                return Err(Error::Mismatch(
+                                    "a PreKeySignalMessage with another identity key".into(),
+                                ));
+                            }
+                        }
+                        _ => {
+                            return Err(Error::Mismatch(
+                                "a PreKeySignalMessage for no session (another base key)".into(),
+                            ));
+                        }
+                    }
                     session.decrypt(&m.payload, now, rng, observer)?
                 }
                 (None, Some(store)) => {
@@ -421,6 +444,7 @@ impl Pair {
                     store.consume(&accepted.one_time_prekeys);
                     side.session = Some(session);
                     side.store = None;
+                    side.base = Some((accepted.message.base_key, accepted.message.identity_key));
                     got
                 }
                 (None, None) => {
