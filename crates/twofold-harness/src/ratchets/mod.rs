@@ -5,7 +5,9 @@
 //! from its output ([`establish`]): X3DH or PQXDH for the Double and Triple
 //! Ratchets, Noise with an exported secret for the KEM ratchet, the
 //! PQ3-style set-up for the PQ3 ratchet. [`conversation`] plays a
-//! conversation over an unreliable channel and reports what it cost.
+//! conversation over an unreliable channel and reports what it cost;
+//! [`workload`] holds the steady-state exchange the benchmarks time, with
+//! the primitive calls of its floor.
 //!
 //! In the signal profile the handshake travels as libsignal's does: Alice's
 //! messages are PreKeySignalMessages (the initial message of X3DH or PQXDH
@@ -15,6 +17,7 @@
 
 pub mod conversation;
 pub mod establish;
+pub mod workload;
 
 use core::fmt;
 
@@ -23,6 +26,7 @@ use twofold_ratchet::RatchetError;
 
 pub use conversation::{Conversation, Delivery, Pattern, Report, play};
 pub use establish::{Envelope, Pair, default_handshake};
+pub use workload::PingPong;
 
 /// The ratchet suites `twofold list` names and `twofold bench` measures.
 pub use twofold_ratchet::suite::SUITES;
