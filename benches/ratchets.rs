@@ -20,6 +20,8 @@
 //! Message sizes and each floor's operations go to stderr at set-up.
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
+// A failed operation in a bench is a broken bench: stop there.
+#![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -1,26 +1,29 @@
-//! twofold-ratchet: continuous key agreement and the ratchets built on it.
+//! twofold-ratchet: continuous key agreement and the ratchets built on it,
+//! decomposed as Alwen, Coretti and Dodis decompose the Double Ratchet
+//! (EUROCRYPT 2019): a CKA, a root KDF and forward-secure symmetric chains.
 //!
-//! Today this crate holds the leaf building blocks of Signal's sparse
-//! post-quantum ratchet, SPQR (the "ML-KEM Braid"), byte for byte as Signal's
-//! deployed `spqr` crate v1.5.3 computes them:
+//! * [`cka`]: the [`cka::Cka`] trait and its DH, KEM and hybrid
+//!   implementations (the hybrid one with a [`policy::RekeyPolicy`]).
+//! * [`kdf`]: the root KDF, the chain KDF and the message keys.
+//! * [`double`]: the engine that runs any CKA (skipped keys, limits, expiry,
+//!   header encryption, the twofold and the signal wire formats), with an
+//!   optional [`sparse::Sparse`] key source beside it.
+//! * [`spqr`]: Signal's sparse post-quantum ratchet (the "ML-KEM Braid"),
+//!   byte for byte as the deployed `spqr` crate v1.5.3 computes it, and
+//!   [`spqr::SpqrSource`], which makes it the Triple Ratchet's sparse source.
+//! * [`signal`]: libsignal's SignalMessage.
+//! * [`suite`]: ratchet suite strings; [`session`]: a suite started from a
+//!   handshake's output, with versioned serialization.
 //!
-//! * [`spqr::labels`]: every constant (KDF labels, value sizes, chain limits).
-//! * [`spqr::gf16`]: arithmetic in GF(2^16), the field of the erasure code.
-//! * [`spqr::erasure`]: the systematic Reed-Solomon code that splits each
-//!   ML-KEM value into 32-byte chunks, one per message.
-//! * [`spqr::authenticator`]: the MAC key schedule over headers and ciphertexts.
-//! * [`spqr::chain`]: epoch secrets to per-message keys, with the
-//!   out-of-order key store.
-//! * [`spqr::wire`]: the V1 SPQR message carried in each Signal message.
+//! Primitives come in as twofold-core trait objects that the caller
+//! resolves by name; this crate depends on no backend and no handshake.
 //!
-//! Primitives come in as twofold-core trait objects (`&'static dyn Kdf` for
-//! HKDF-SHA256, `&'static dyn Hash` for HMAC-SHA256) that the caller resolves
-//! by name; this crate depends on no backend.
-//!
-//! Primary sources: Signal's ML-KEM Braid specification
-//! (<https://signal.org/docs/specifications/mlkembraid/>), the Double Ratchet
-//! specification revision 3, and the deployed `spqr` crate v1.5.3
-//! (github.com/signalapp/SparsePostQuantumRatchet), read for facts only.
+//! Primary sources: the Double Ratchet specification
+//! (<https://signal.org/docs/specifications/doubleratchet/>, revisions 1 and
+//! 3), Signal's ML-KEM Braid specification
+//! (<https://signal.org/docs/specifications/mlkembraid/>), and the deployed
+//! libsignal and `spqr` v1.5.3 (github.com/signalapp/SparsePostQuantumRatchet),
+//! read for facts only.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -65,7 +65,9 @@ impl PingPong {
                 .pair
                 .receive(from.peer(), &e, 0, &mut self.rng, &mut Off)?;
             if got.plaintext != self.plaintext {
-                return Err(Error::Mismatch("a message decrypted to something else".into()));
+                return Err(Error::Mismatch(
+                    "a message decrypted to something else".into(),
+                ));
             }
             sizes[i] = e.bytes.len();
         }

@@ -42,7 +42,9 @@ pub struct SessionInit {
     /// The handshake's chain key (libsignal's `CK`), if it gives one.
     pub chain_key: Option<Key>,
     /// The PQ-ratchet key (libsignal's PQXDH bytes 64..96, SPQR's
-    /// `auth_key`), for the Triple Ratchet.
+    /// `auth_key`), for the Triple Ratchet. Without it, the twofold profile
+    /// splits the root key into a root key and an auth key
+    /// ([`crate::labels::TRIPLE_KEYS_INFO`]); the signal profile refuses.
     pub pq_ratchet_key: Option<Key>,
     /// Associated data: the handshake's AD (twofold format); for the signal
     /// profile `IK_ours || IK_theirs`, each `0x05 || X25519 u` (33 bytes), the
