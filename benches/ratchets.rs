@@ -3,16 +3,15 @@
 //!
 //! Rows of a group:
 //!
-//! * `round 64 B`, `round 1 KiB`: one message each way (encrypt and
-//!   decrypt each), after the handshake and a first round
-//!   ([`PingPong::round`]). In ping-pong each message opens a ratchet epoch,
-//!   so a round is two epochs of the DH/KEM/hybrid ratchet; per message is
-//!   half a round.
-//! * `epoch 64 B`: [`PingPong::EPOCH_ROUNDS`] rounds, covering one whole
+//! * `message 64 B`, `message 1 KiB`: one message encrypted by its sender
+//!   and decrypted by its receiver, senders alternating, after the
+//!   handshake and one message each way ([`PingPong::message`]). In
+//!   ping-pong each message opens a ratchet epoch.
+//! * `88 messages 64 B`: [`PingPong::EPOCH_MESSAGES`] messages, one whole
 //!   SPQR epoch: the Triple Ratchet's per-message cost amortized over its
-//!   sparse epoch, and the hybrid and PQ3-style ratchets' over their
-//!   rekeying period.
-//! * `floor ...`: exactly the primitive calls the same rounds make (the
+//!   sparse epoch (divide by 88), and the hybrid and PQ3-style ratchets'
+//!   over their rekeying period.
+//! * `floor ...`: exactly the primitive calls the same messages make (the
 //!   observer records them on a twin of the workload with the same seed),
 //!   replayed alone on the same backends ([`Floor::run`]). The ratio row /
 //!   floor is what the ratchet implementation itself costs.
@@ -39,14 +38,14 @@ fn registry() -> Arc<dyn Resolver> {
     Arc::new(&*REGISTRY)
 }
 
-fn floor(suite: &str, size: usize, rounds: usize) -> Floor {
-    let (calls, sizes) = PingPong::calls(suite, registry(), size, SEED, rounds)
+fn floor(suite: &str, size: usize, messages: usize) -> Floor {
+    let (calls, sizes) = PingPong::calls(suite, registry(), size, SEED, messages)
         .unwrap_or_else(|e| panic!("{suite}: {e}"));
     let f = Floor::from_calls(&calls, &mut ShakeRng::new(b"floor inputs"))
         .unwrap_or_else(|e| panic!("{suite}: floor: {e}"));
     let mean = sizes.iter().sum::<usize>() as f64 / sizes.len().max(1) as f64;
     eprintln!(
-        "{suite} {size} B x {rounds} rounds: {mean:.1} B/message; floor: {}",
+        "{suite} {size} B x {messages}: {mean:.1} B/message; floor: {}",
         f.describe()
     );
     f
@@ -59,21 +58,21 @@ fn ratchets(c: &mut Criterion) {
             continue;
         }
         let mut g = c.benchmark_group(format!("ratchet/{suite}"));
-        for (label, size, rounds) in [
-            ("round 64 B", 64, 1),
-            ("round 1 KiB", 1024, 1),
-            ("epoch 64 B", 64, PingPong::EPOCH_ROUNDS),
+        for (label, size, messages) in [
+            ("message 64 B", 64, 1),
+            ("message 1 KiB", 1024, 1),
+            ("88 messages 64 B", 64, PingPong::EPOCH_MESSAGES),
         ] {
             let mut w = PingPong::new(suite, registry(), size, SEED)
                 .unwrap_or_else(|e| panic!("{suite}: {e}"));
             g.bench_function(label, |b| {
                 b.iter(|| {
-                    for _ in 0..rounds {
-                        black_box(w.round().unwrap());
+                    for _ in 0..messages {
+                        black_box(w.message().unwrap());
                     }
                 })
             });
-            let f = floor(suite, size, rounds);
+            let f = floor(suite, size, messages);
             let mut rng = ShakeRng::new(b"floor run");
             g.bench_function(format!("floor {label}"), |b| {
                 b.iter(|| f.run(&mut rng).unwrap())
