@@ -136,9 +136,10 @@ fn method(meter: &Meter) -> Method {
             rounds: [t.min_rounds, t.max_rounds],
             budget_ms: t.budget.as_secs_f64() * 1e3,
             description: format!(
-                "time: {}-{} interleaved rounds per row (each contender one batch of >= {} ms \
+                "time ({}): {}-{} interleaved rounds per row (each contender one batch of >= {} ms \
                  per round, order alternating), after {} ms warm-up; medians of per-round \
                  times and of per-round ratios, ± = half the 95% interval of the median",
+                twofold::harness::bench::stats::CLOCK,
                 t.min_rounds,
                 t.max_rounds,
                 t.batch.as_secs_f64() * 1e3,

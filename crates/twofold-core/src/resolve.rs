@@ -78,11 +78,17 @@ impl Primitive {
     }
 
     /// Whether both are the same object (not only the same algorithm).
+    ///
+    /// Most backends are zero-sized types, and references to distinct
+    /// zero-sized values may share one address: the address alone does not
+    /// tell `ML-KEM-768@libcrux` from `ML-KEM-1024@libcrux`, so the family,
+    /// algorithm and backend must agree too.
     pub fn same_object(&self, other: &Primitive) -> bool {
-        core::ptr::addr_eq(
-            self.algorithm() as *const dyn AlgorithmId,
-            other.algorithm() as *const dyn AlgorithmId,
-        )
+        let (a, b) = (self.algorithm(), other.algorithm());
+        core::ptr::addr_eq(a as *const dyn AlgorithmId, b as *const dyn AlgorithmId)
+            && self.family() == other.family()
+            && a.name() == b.name()
+            && a.backend() == b.backend()
     }
 }
 

@@ -112,4 +112,44 @@ mod tests {
         c.runner.prepare(2).unwrap();
         c.runner.run().unwrap();
     }
+
+    #[test]
+    fn recorded_calls_name_the_kem_the_suite_uses() {
+        // Backends are zero-sized: the observer once mistook one for
+        // another at the same address, and a floor replayed ML-KEM-768
+        // for an ML-KEM-1024 suite (or the reverse, by run order).
+        let mut rng = ShakeRng::new(b"order");
+        for (suite, kem, pk) in [
+            (
+                "Noise_pqNN_MLKEM768_ChaChaPoly_SHA256",
+                "ML-KEM-768@libcrux",
+                1184,
+            ),
+            (
+                "Noise_NNhfs_25519+Kyber1024_ChaChaPoly_BLAKE2s",
+                "ML-KEM-1024@libcrux",
+                1568,
+            ),
+            (
+                "Noise_pqNN_MLKEM768_ChaChaPoly_SHA256",
+                "ML-KEM-768@libcrux",
+                1184,
+            ),
+        ] {
+            let c = HandshakeSubject::new(suite)
+                .cases(&mut rng)
+                .unwrap()
+                .remove(0);
+            let encaps: Vec<_> = c
+                .calls
+                .iter()
+                .filter(|k| k.op == twofold_core::observe::CallOp::Encaps)
+                .collect();
+            assert!(!encaps.is_empty(), "{suite}");
+            for e in encaps {
+                assert_eq!(e.primitive.id(), kem, "{suite}");
+                assert_eq!(e.sizes, [pk], "{suite}");
+            }
+        }
+    }
 }
