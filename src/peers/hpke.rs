@@ -233,25 +233,27 @@ mod tests {
     #[test]
     fn twofold_and_hpke_rs_open_each_others_messages() {
         let mut hpke = hpke_rs().unwrap();
-        let kp = hpke.generate_key_pair().unwrap();
-        let (sk, pk) = kp.into_keys();
-        // hpke-rs keeps the X-Wing key as its 32-byte seed, as the draft
-        // does: the X-Wing crate backend takes the same encoding.
+        // The draft's X-Wing secret key is its 32-byte seed, which hpke-rs
+        // keeps and the X-Wing crate backend takes too.
         let t = TwofoldHpke {
             kem: REGISTRY.kem("X-Wing@x-wing").unwrap(),
             kdf: REGISTRY.kdf("HKDF-SHA256").unwrap(),
             aead: REGISTRY.aead("ChaCha20-Poly1305").unwrap(),
         };
+        let mut rng = ShakeRng::new(b"hpke");
+        let (tpk, tsk) = t.kem().generate(&mut rng).unwrap();
+        assert_eq!(tsk.expose().len(), 32);
+        let pk = HpkePublicKey::new(tpk.clone());
+        let sk = HpkePrivateKey::new(tsk.expose().to_vec());
         let (enc, ct) = hpke
             .seal(&pk, INFO, b"ad", b"from hpke-rs", None, None, None)
             .unwrap();
         let pt = t
-            .open(sk.as_slice(), enc.as_slice(), INFO, b"ad", &ct)
+            .open(tsk.expose(), enc.as_slice(), INFO, b"ad", &ct)
             .unwrap();
         assert_eq!(pt, b"from hpke-rs");
-        let mut rng = ShakeRng::new(b"hpke");
         let s = t
-            .seal(pk.as_slice(), INFO, b"ad", b"from twofold", &mut rng)
+            .seal(&tpk, INFO, b"ad", b"from twofold", &mut rng)
             .unwrap();
         let pt = hpke
             .open(&s.enc, &sk, INFO, b"ad", &s.ct, None, None, None)
