@@ -17,4 +17,7 @@ pub use twofold_primitives as primitives;
 pub use twofold_ratchet as ratchet;
 
 pub use twofold_harness::{handshakes as suite, primitive_ops};
+
+#[cfg(feature = "peers")]
+pub mod peers;
 pub use twofold_primitives::registry::{REGISTRY, registry};

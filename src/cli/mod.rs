@@ -1,10 +1,13 @@
 //! Command-line interface: argument parsing and dispatch.
 
+mod baseline;
 mod bench;
 mod handshake;
 mod list;
-mod measure;
+mod machine;
+mod plots;
 mod ratchet;
+mod report;
 mod vectors;
 
 use std::io::{self, Write};
@@ -38,7 +41,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Measure the built-in default configuration (median microseconds per operation).
+    /// Measure the built-in matrix: primitives on every backend, every handshake against its
+    /// two floors (and, with --peers, against snow, clatter and hpke-rs), paired.
     Bench(bench::BenchArgs),
     /// Run both sides of a handshake suite in memory and show every step.
     Handshake(handshake::HandshakeArgs),

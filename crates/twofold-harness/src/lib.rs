@@ -9,12 +9,15 @@
 //!   the same backends: the cost a protocol cannot beat.
 //! * [`primitive_ops`]: every registered primitive's operations, prepared
 //!   for timing (the `twofold bench` table and the criterion bench).
+//! * [`bench`]: the measurement core of `twofold bench`: subjects and their
+//!   cases, both floors, paired interleaved timing, instruction counts.
 //!
 //! The CLI, the benches, the test vectors and the analysis sit above this
 //! crate; the protocol crates below it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod floor;
 pub mod handshakes;
 pub mod primitive_ops;

@@ -13,6 +13,7 @@ pub(crate) mod prekey;
 
 use std::sync::Arc;
 
+use twofold_core::observe::CallRecord;
 use twofold_core::resolve::Observing;
 use twofold_core::{CryptoRng, Observer, Off, Recorder, Resolver};
 use twofold_handshake::{
@@ -218,11 +219,10 @@ impl Prepared {
         }
     }
 
-    /// The primitive operations of one handshake, ready to run alone: one
-    /// handshake runs on primitives from an observing resolver over this
-    /// suite's resolver, and every call the observer recorded is replayed
-    /// by the [`Floor`].
-    pub fn floor(&self, rng: &mut dyn CryptoRng) -> Result<Floor> {
+    /// The primitive calls of one handshake: one handshake runs on
+    /// primitives from an observing resolver over this suite's resolver,
+    /// and every call the observer recorded is returned, in order.
+    pub fn calls(&self, rng: &mut dyn CryptoRng) -> Result<Vec<CallRecord>> {
         let observing: Arc<dyn Resolver> = Arc::new(Observing::new(Arc::clone(&self.resolver)));
         let twin = Self::with_resolver(&self.suite, observing, rng)?;
         let input = twin.setup(rng)?;
@@ -231,8 +231,24 @@ impl Prepared {
             let _capture = rec.capture_calls();
             twin.handshake(input, rng)?;
         }
-        let calls: Vec<_> = rec.trace().calls().cloned().collect();
-        Ok(Floor::from_calls(&calls, rng)?)
+        let calls = rec.trace().calls().cloned().collect();
+        Ok(calls)
+    }
+
+    /// The primitive operations of one handshake ([`Self::calls`]), ready
+    /// to run alone as its [`Floor`].
+    pub fn floor(&self, rng: &mut dyn CryptoRng) -> Result<Floor> {
+        Ok(Floor::from_calls(&self.calls(rng)?, rng)?)
+    }
+
+    /// The suite.
+    pub fn suite(&self) -> &str {
+        &self.suite
+    }
+
+    /// The resolver its primitives come from.
+    pub fn resolver(&self) -> &Arc<dyn Resolver> {
+        &self.resolver
     }
 }
 
