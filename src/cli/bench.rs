@@ -23,6 +23,7 @@ use twofold::harness::bench::fastest::{Fastest, fastest_registry};
 use twofold::harness::bench::handshake::HandshakeSubject;
 use twofold::harness::bench::matrix::NoPeers;
 use twofold::harness::bench::primitives::groups;
+use twofold::harness::bench::ratchet::RatchetSubject;
 use twofold::harness::bench::{Meter, PeerSource, Subject, Timing, measure_case};
 use twofold::harness::handshakes::suites;
 use twofold::primitives::registry::REGISTRY;
@@ -158,8 +159,8 @@ fn method(meter: &Meter) -> Method {
     }
 }
 
-/// Every subject of the matrix, `filter` applied. New kinds of row (the
-/// ratchets) are added here.
+/// Every subject of the matrix, `filter` applied: handshakes, ratchets,
+/// then peers.
 fn subjects(
     filter: &Option<String>,
     resolver: &Arc<dyn Resolver>,
@@ -170,6 +171,14 @@ fn subjects(
         if matches(filter, &s) {
             out.push(Box::new(HandshakeSubject::with_resolver(
                 &s,
+                Arc::clone(resolver),
+            )));
+        }
+    }
+    for s in twofold::harness::ratchets::SUITES {
+        if matches(filter, s) {
+            out.push(Box::new(RatchetSubject::with_resolver(
+                s,
                 Arc::clone(resolver),
             )));
         }

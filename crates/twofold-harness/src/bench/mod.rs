@@ -32,6 +32,7 @@ pub mod fastest;
 pub mod handshake;
 pub mod matrix;
 pub mod primitives;
+pub mod ratchet;
 pub mod stats;
 
 use twofold_core::observe::CallRecord;
@@ -52,6 +53,9 @@ pub enum BenchError {
     /// A primitive failed.
     #[error(transparent)]
     Primitive(#[from] twofold_core::Error),
+    /// A ratchet failed.
+    #[error(transparent)]
+    Ratchet(#[from] crate::ratchets::Error),
     /// Reading or writing a file failed.
     #[error("{what}: {source}")]
     Io {
