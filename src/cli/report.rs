@@ -639,6 +639,20 @@ pub fn write(r: &Report, format: BenchFormat, out: &mut dyn Write) -> CliResult 
     }
 }
 
+/// Each message's size (`96+48+64`), or for long runs (a ratchet epoch)
+/// their mean and count (`164.1 x 88`), which the JSON keeps whole.
+fn message_sizes(m: &[usize]) -> String {
+    if m.len() <= 4 {
+        return m
+            .iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join("+");
+    }
+    let mean = m.iter().sum::<usize>() as f64 / m.len() as f64;
+    format!("{mean:.1} x {}", m.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,18 +697,4 @@ mod tests {
         let s = String::from_utf8(o).unwrap();
         assert!(s.contains("| a | b |\n|---|---:|\n| `x` | 1 |"), "{s}");
     }
-}
-
-/// Each message's size (`96+48+64`), or for long runs (a ratchet epoch)
-/// their mean and count (`164.1 x 88`), which the JSON keeps whole.
-fn message_sizes(m: &[usize]) -> String {
-    if m.len() <= 4 {
-        return m
-            .iter()
-            .map(|b| b.to_string())
-            .collect::<Vec<_>>()
-            .join("+");
-    }
-    let mean = m.iter().sum::<usize>() as f64 / m.len() as f64;
-    format!("{mean:.1} x {}", m.len())
 }
