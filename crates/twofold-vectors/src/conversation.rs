@@ -808,7 +808,7 @@ fn describe(s: &RatchetSuite) -> (String, Vec<&'static str>) {
          conversation with every draw, plaintext and delivery as inputs"
     );
     let mut sources = vec![
-        "The Double Ratchet Algorithm, revision 4 (Perrin, Marlinspike, Schmidt; Signal, 2025)",
+        "The Double Ratchet Algorithm, revision 3 (Perrin, Marlinspike, Schmidt; Signal, 2025-09-26)",
         "RFC 5869 (HKDF), RFC 2104 (HMAC), RFC 7748 (X25519)",
     ];
     match s.kind {
