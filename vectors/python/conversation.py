@@ -9,8 +9,8 @@ Written from:
 * The Double Ratchet Algorithm, revision 3 (Perrin, Marlinspike, Schmidt;
   Signal, 2025-09-26): §2.2-§2.4 KDF chains, §3.2-§3.5 state,
   initialization, encryption and decryption with skipped message keys
-  (MKSKIPPED), §4 header encryption, §5.2 recommended KDFs (HMAC(CK, 0x01) / HMAC(CK, 0x02), HKDF
-  with RK as salt). The spec and twofold profiles follow §3.5's algorithm
+  (MKSKIPPED), §4 header encryption, §5.2 recommended KDFs
+  (HMAC(CK, 0x01) / HMAC(CK, 0x02), HKDF with RK as salt). The spec and twofold profiles follow §3.5's algorithm
   here: skipped keys are stored at the DH ratchet step up to PN and looked up
   by (ratchet key or header key, N);
 * libsignal's deployed behaviour, for the signal profile: the WhisperRatchet
