@@ -10,9 +10,10 @@ Written from:
   Signal, 2025-09-26): §2.2-§2.4 KDF chains, §3.2-§3.5 state,
   initialization, encryption and decryption with skipped message keys
   (MKSKIPPED), §4 header encryption, §5.2 recommended KDFs
-  (HMAC(CK, 0x01) / HMAC(CK, 0x02), HKDF with RK as salt). The spec and twofold profiles follow §3.5's algorithm
-  here: skipped keys are stored at the DH ratchet step up to PN and looked up
-  by (ratchet key or header key, N);
+  (HMAC(CK, 0x01) / HMAC(CK, 0x02), HKDF with RK as salt). The spec and
+  twofold profiles follow §3.5's algorithm here: skipped keys are stored at
+  the DH ratchet step up to PN and looked up by (ratchet key or header key,
+  N);
 * libsignal's deployed behaviour, for the signal profile: the WhisperRatchet
   and WhisperMessageKeys labels, 80-byte message keys (AES-256 key, HMAC key,
   CBC IV), SignalMessage (version byte, protobuf fields 1-5 in tag order,
@@ -216,7 +217,7 @@ class Draws:
 
     def take(self, purpose, n):
         if self.i >= len(self.d):
-            raise Failed(f"{self.base}.draws: a draw {purpose!r} of {n} bytes is needed, the file has none left")
+            raise Failed(f"{self.base}.draws: a draw {purpose!r} of {n} bytes is needed, none is left")
         d = self.d[self.i]
         self.c.eq(f"{self.base}.draws[{self.i}].purpose", purpose, d.get("purpose"))
         b = bytes.fromhex(d["hex"])
