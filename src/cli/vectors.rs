@@ -22,13 +22,15 @@ enum VectorsCommand {
     Generate {
         /// A suite or primitive (repeatable), e.g. `X-Wing`,
         /// `PQXDH_signal_X25519_SHA-256_Kyber1024`,
-        /// `Noise_XXhfs_25519+MLKEM768_ChaChaPoly_SHA256`.
+        /// `Noise_XXhfs_25519+MLKEM768_ChaChaPoly_SHA256`,
+        /// `TripleRatchet_signal_X25519_SHA-256`.
         #[arg(long)]
         suite: Vec<String>,
         /// Seed (hex) of the stream the inputs are drawn from.
         #[arg(long, default_value = "00")]
         seed: String,
-        /// Folder to write into (files go to primitives/, prekey/, noise/).
+        /// Folder to write into (files go to primitives/, prekey/, noise/,
+        /// conversation/).
         #[arg(long)]
         out: PathBuf,
     },

@@ -188,7 +188,7 @@ impl RatchetSuite {
         };
         let hash = part(name, "hash", parts[3])?;
         if !matches!(hash.algorithm.as_str(), "SHA-256" | "SHA-512") {
-            return Err(invalid(name, "hash: available: SHA-256, SHA-512"));
+            return Err(invalid(name, "hash: available: SHA-256"));
         }
         if signal
             && (hash.algorithm != "SHA-256" || dh.as_ref().is_some_and(|d| d.algorithm != "X25519"))
@@ -196,6 +196,15 @@ impl RatchetSuite {
             return Err(invalid(
                 name,
                 "the signal profile deploys X25519 and SHA-256",
+            ));
+        }
+        // The chain KDF's HMAC output is the next chain key and the message
+        // key seed, both 32 bytes in this engine (Double Ratchet §5.2 sizes
+        // them by the hash): HMAC-SHA512 would give 64.
+        if hash.algorithm != "SHA-256" {
+            return Err(invalid(
+                name,
+                "hash: only SHA-256 runs: the chain keys are 32 bytes, HMAC-SHA512 gives 64",
             ));
         }
         let aead = if signal {
@@ -278,9 +287,9 @@ mod tests {
         for s in SUITES {
             assert_eq!(RatchetSuite::parse(s).unwrap().to_string(), *s);
         }
-        let s = RatchetSuite::parse("DoubleRatchet_spec_X25519@dalek_SHA-512@aws-lc_AES-256-GCM")
+        let s = RatchetSuite::parse("DoubleRatchet_spec_X25519@dalek_SHA-256@aws-lc_AES-256-GCM")
             .unwrap();
-        assert_eq!(s.kdf_name(), "HKDF-SHA512@aws-lc");
+        assert_eq!(s.kdf_name(), "HKDF-SHA256@aws-lc");
     }
 
     #[test]
@@ -293,6 +302,11 @@ mod tests {
             ),
             ("DoubleRatchet_signal_X25519_SHA-256_AES-256-GCM", "parts"),
             ("DoubleRatchet_signal_X25519_SHA-512", "deploys"),
+            // Parsed once, then failed at the first message.
+            (
+                "DoubleRatchet_spec_X25519_SHA-512_ChaCha20-Poly1305",
+                "chain keys are 32 bytes",
+            ),
             (
                 "HybridRatchet_twofold_X25519_SHA-256_ChaCha20-Poly1305_turn",
                 "<DH>+<KEM>",

@@ -50,6 +50,15 @@ pub enum VectorError {
         /// The protocol's or primitive's error.
         source: HandshakeError,
     },
+    /// Recomputing a conversation from its inputs failed: the ratchet
+    /// refused a session start, a message or a send.
+    #[error("{path}: recomputing from the inputs failed: {source}")]
+    Ratchet {
+        /// JSON path of the vector, start or event.
+        path: String,
+        /// The ratchet's error.
+        source: twofold_ratchet::RatchetError,
+    },
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {
@@ -81,6 +90,20 @@ pub(crate) trait AtPath<T> {
 impl<T, E: Into<HandshakeError>> AtPath<T> for core::result::Result<T, E> {
     fn at(self, path: &str) -> Result<T> {
         self.map_err(|e| VectorError::Compute {
+            path: path.to_string(),
+            source: e.into(),
+        })
+    }
+}
+
+/// Attaches a vector's path to a ratchet error.
+pub(crate) trait RatchetAt<T> {
+    fn at_ratchet(self, path: &str) -> Result<T>;
+}
+
+impl<T, E: Into<twofold_ratchet::RatchetError>> RatchetAt<T> for core::result::Result<T, E> {
+    fn at_ratchet(self, path: &str) -> Result<T> {
+        self.map_err(|e| VectorError::Ratchet {
             path: path.to_string(),
             source: e.into(),
         })

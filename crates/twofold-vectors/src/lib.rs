@@ -19,10 +19,12 @@
 //! inputs to a whole vector, so a file verifies if and only if it is what
 //! its inputs give. The `kind`s: `kem` and `signature` (primitives),
 //! `prekey` (X3DH and PQXDH), `noise` (cacophony's layout with KEM fields),
-//! and, reserved for the ratchets, `conversation`.
+//! and `conversation` (a ratchet suite's two sessions through a scripted
+//! conversation).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod conversation;
 mod error;
 mod hexser;
 mod json;
@@ -68,6 +70,8 @@ pub enum Kind {
     Prekey,
     /// A Noise handshake and transport messages.
     Noise,
+    /// A ratchet suite's two sessions through a scripted conversation.
+    Conversation,
 }
 
 impl Kind {
@@ -78,6 +82,7 @@ impl Kind {
             Kind::Signature => "signature",
             Kind::Prekey => "prekey",
             Kind::Noise => "noise",
+            Kind::Conversation => "conversation",
         }
     }
 
@@ -87,10 +92,12 @@ impl Kind {
             "signature" => Kind::Signature,
             "prekey" => Kind::Prekey,
             "noise" => Kind::Noise,
+            "conversation" => Kind::Conversation,
             other => {
                 return Err(VectorError::Unsupported {
                     what: format!(
-                        "kind {other:?} (this implementation reads kem, signature, prekey, noise)"
+                        "kind {other:?} (this implementation reads kem, signature, prekey, \
+                         noise, conversation)"
                     ),
                 });
             }
@@ -103,6 +110,7 @@ impl Kind {
             Kind::Kem | Kind::Signature => "primitives",
             Kind::Prekey => "prekey",
             Kind::Noise => "noise",
+            Kind::Conversation => "conversation",
         }
     }
 }
@@ -150,6 +158,8 @@ pub enum Case {
     Prekey(Box<prekey::PrekeyCase>),
     /// `noise`.
     Noise(Box<noise::NoiseCase>),
+    /// `conversation`.
+    Conversation(Box<conversation::ConversationCase>),
 }
 
 /// What a kind's generator returns: the suite as printed back, the
@@ -212,9 +222,21 @@ pub(crate) fn needs_coins(a: &dyn AlgorithmId) -> Result<()> {
     }
 }
 
-/// The kind of a suite string: a handshake by its prefix, else a KEM or a
-/// signature scheme of the registry.
+/// The prefixes of ratchet suites (`twofold_ratchet::suite`).
+const RATCHET_PREFIXES: &[&str] = &[
+    "DoubleRatchet_",
+    "TripleRatchet_",
+    "KemRatchet_",
+    "HybridRatchet_",
+    "PQ3Ratchet_",
+];
+
+/// The kind of a suite string: a ratchet or a handshake by its prefix, else
+/// a KEM or a signature scheme of the registry.
 pub fn kind_of(suite: &str) -> Result<Kind> {
+    if RATCHET_PREFIXES.iter().any(|p| suite.starts_with(p)) {
+        return Ok(Kind::Conversation);
+    }
     match handshakes::protocol_of(suite) {
         Ok(Protocol::X3dh | Protocol::Pqxdh) => return Ok(Kind::Prekey),
         Ok(Protocol::Noise) => return Ok(Kind::Noise),
@@ -227,8 +249,9 @@ pub fn kind_of(suite: &str) -> Result<Kind> {
     } else {
         Err(VectorError::Unsupported {
             what: format!(
-                "suite {suite:?}: neither a handshake suite (X3DH_, PQXDH_, Noise_) nor a \
-                 registered KEM or signature scheme (see `twofold list`)"
+                "suite {suite:?}: neither a ratchet suite (DoubleRatchet_, TripleRatchet_, \
+                 KemRatchet_, HybridRatchet_, PQ3Ratchet_), a handshake suite (X3DH_, PQXDH_, \
+                 Noise_) nor a registered KEM or signature scheme (see `twofold list`)"
             ),
         })
     }
@@ -248,13 +271,15 @@ pub const PRIMITIVES: &[&str] = &[
     "Ed25519+ML-DSA-65",
 ];
 
-/// Every suite of the default set: [`PRIMITIVES`], then every handshake
-/// suite of [`handshakes::suites`].
+/// Every suite of the default set: [`PRIMITIVES`], every handshake suite
+/// of [`handshakes::suites`], then every ratchet suite of
+/// [`twofold_ratchet::suite::SUITES`].
 pub fn default_suites() -> Vec<String> {
     PRIMITIVES
         .iter()
         .map(|s| s.to_string())
         .chain(handshakes::suites())
+        .chain(twofold_ratchet::suite::SUITES.iter().map(|s| s.to_string()))
         .collect()
 }
 
@@ -287,6 +312,7 @@ pub fn generate(suite: &str, seed: &[u8]) -> Result<VectorFile> {
         Kind::Signature => primitive::generate_sig(suite, &mut rng)?,
         Kind::Prekey => prekey::generate(suite, &mut rng)?,
         Kind::Noise => noise::generate(suite, &mut rng)?,
+        Kind::Conversation => conversation::generate(suite, &mut rng)?,
     };
     Ok(VectorFile {
         format: FORMAT,
@@ -371,6 +397,7 @@ pub fn verify(text: &str) -> Result<Report> {
         Kind::Signature => primitive::recompute_sig(suite, &items)?,
         Kind::Prekey => prekey::recompute(suite, &items)?,
         Kind::Noise => noise::recompute(suite, &items)?,
+        Kind::Conversation => conversation::recompute(suite, &items)?,
     };
     let want = serde_json::to_value(&recomputed)?;
     let mut report = Report {
