@@ -158,6 +158,11 @@ impl CipherState {
         Ok(())
     }
 
+    /// `k`, for [`super::HandshakeState::state_snapshot`].
+    pub(crate) fn key(&self) -> Option<&[u8]> {
+        self.k.as_ref().map(SecretBytes::expose)
+    }
+
     /// An explicit copy (secrets included), for roll-back on failed steps.
     pub(crate) fn duplicate(&self) -> Self {
         Self {
@@ -359,6 +364,11 @@ impl SymmetricState {
         c1.initialize_key(k1)?;
         c2.initialize_key(k2)?;
         Ok((c1, c2))
+    }
+
+    /// `ck`, for [`super::HandshakeState::state_snapshot`].
+    pub(crate) fn chaining_key(&self) -> &[u8] {
+        self.ck.expose()
     }
 
     /// An explicit copy (secrets included), for roll-back on failed steps.
