@@ -19,6 +19,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// Re-exported so that users of the event model need no dependency of their own.
+pub use arbitrary;
+
 pub mod chain_party;
 pub mod conversation;
 pub mod corpus;
