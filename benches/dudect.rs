@@ -169,6 +169,20 @@ impl Report {
     }
 }
 
+/// Copies of `items`, each with the lowest bit flipped at `at(its length)`.
+fn flipped<T: Clone + AsMut<[u8]>>(items: &[T], at: impl Fn(usize) -> usize) -> Vec<T> {
+    items
+        .iter()
+        .map(|t| {
+            let mut b = t.clone();
+            let s = b.as_mut();
+            let i = at(s.len());
+            s[i] ^= 1;
+            b
+        })
+        .collect()
+}
+
 /// The inputs of both classes in one allocation order, `y[i]` (class
 /// false) then `x[i]` (class true), so that neither class's inputs sit
 /// apart in memory.
@@ -221,22 +235,7 @@ fn macs(r: &mut Report) {
             .iter()
             .map(|m| auth.mac_hdr(1, m).expect("mac"))
             .collect();
-        let bad: Vec<[u8; 32]> = good
-            .iter()
-            .map(|t| {
-                let mut b = *t;
-                b[0] ^= 1;
-                b
-            })
-            .collect();
-        let last: Vec<[u8; 32]> = good
-            .iter()
-            .map(|t| {
-                let mut b = *t;
-                b[31] ^= 1;
-                b
-            })
-            .collect();
+        let (bad, last) = (flipped(&good, |_| 0), flipped(&good, |n| n - 1));
         let mut tag = [0u8; 32];
         let mut verify = |classes: &str, x: &[[u8; 32]], y: &[[u8; 32]]| {
             r.run(
@@ -266,18 +265,9 @@ fn macs(r: &mut Report) {
                     .expect("seal")
             })
             .collect();
-        let flip = |at: usize| -> Vec<Vec<u8>> {
-            sealed
-                .iter()
-                .map(|s| {
-                    let mut b = s.clone();
-                    let n = b.len();
-                    b[n - a.tag_len() + at] ^= 1;
-                    b
-                })
-                .collect()
-        };
-        let (first, last) = (flip(0), flip(a.tag_len() - 1));
+        let tag = a.tag_len();
+        let first = flipped(&sealed, |n| n - tag);
+        let last = flipped(&sealed, |n| n - 1);
         let mut ct = sealed[0].clone();
         let mut open = |test: &str, x: &[Vec<u8>], y: &[Vec<u8>]| {
             let pool = interleave(x, y);
@@ -311,22 +301,7 @@ fn early_exit_eq(a: &[u8], b: &[u8]) -> bool {
 fn controls(r: &mut Report) {
     let mut rng = ShakeRng::new(b"dudect controls");
     let tags: Vec<Vec<u8>> = (0..POOL).map(|_| bytes(&mut rng, 64)).collect();
-    let near: Vec<Vec<u8>> = tags
-        .iter()
-        .map(|t| {
-            let mut b = t.clone();
-            b[63] ^= 1;
-            b
-        })
-        .collect();
-    let far: Vec<Vec<u8>> = tags
-        .iter()
-        .map(|t| {
-            let mut b = t.clone();
-            b[0] ^= 1;
-            b
-        })
-        .collect();
+    let (near, far) = (flipped(&tags, |n| n - 1), flipped(&tags, |_| 0));
     r.run(
         "CONTROL early-exit tag comparison",
         "wrong in last vs first byte",

@@ -142,6 +142,13 @@ impl Audit {
     }
 }
 
+/// Runs `run` on a fresh audit for `name` and checks what it collected.
+fn audit(name: &str, run: fn(&str, &mut Audit)) {
+    let mut a = Audit::new();
+    run(name, &mut a);
+    a.check();
+}
+
 #[test]
 fn the_detector_finds_a_printed_secret() {
     let s = SENTINEL.to_vec();
@@ -234,9 +241,7 @@ fn prekey_handshakes_show_no_secret() {
         "PQXDH_signal_X25519_SHA-256_Kyber1024",
         "PQXDH_spec_X25519_SHA-512_X-Wing",
     ] {
-        let mut a = Audit::new();
-        prekey_run(suite, &mut a);
-        a.check();
+        audit(suite, prekey_run);
     }
 }
 
@@ -306,9 +311,7 @@ fn noise_handshakes_show_no_secret() {
         "Noise_pqXX_MLKEM768_ChaChaPoly_BLAKE2s",
         "Noise_hybridXX_25519+MLKEM768_ChaChaPoly_SHA256",
     ] {
-        let mut a = Audit::new();
-        noise_run(name, &mut a);
-        a.check();
+        audit(name, noise_run);
     }
 }
 

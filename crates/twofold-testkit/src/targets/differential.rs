@@ -34,6 +34,42 @@ fn groups<T: AlgorithmId + ?Sized>(
     out
 }
 
+/// `fn $name()`: the backend groups of `$list` for the algorithms `$names`
+/// with the key format `$key`, computed once.
+macro_rules! group_table {
+    ($name:ident, $t:ty, $list:expr, $names:expr, $key:expr) => {
+        fn $name() -> &'static [Vec<&'static $t>] {
+            static G: std::sync::OnceLock<Vec<Vec<&'static $t>>> = std::sync::OnceLock::new();
+            G.get_or_init(|| groups(&$list, &$names, $key))
+        }
+    };
+}
+
+group_table!(
+    kem_groups,
+    dyn Kem,
+    REGISTRY.kems,
+    ["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", "X-Wing"],
+    |k| k.sizes().pk
+);
+group_table!(
+    sig_groups,
+    dyn Signature,
+    REGISTRY.signatures,
+    ["Ed25519", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87"],
+    |s| s.sizes().pk
+);
+group_table!(
+    aead_groups,
+    dyn Aead,
+    REGISTRY.aeads,
+    ["ChaCha20-Poly1305", "AES-256-GCM"],
+    |a| a.key_len()
+);
+group_table!(dh_groups, dyn Dh, REGISTRY.dhs, ["X25519", "P-256"], |d| d
+    .sizes()
+    .pk);
+
 /// Panics unless every backend gave the same answer (`None`: an error).
 fn agree(what: &str, results: &[(String, Option<Vec<u8>>)]) {
     let Some((first_id, first)) = results.first() else {
@@ -78,17 +114,6 @@ fn change(u: &mut Unstructured<'_>, v: &mut [u8]) -> bool {
     let xor = u.arbitrary::<u8>().unwrap_or(1).max(1);
     v[at] ^= xor;
     true
-}
-
-fn kem_groups() -> &'static [Vec<&'static dyn Kem>] {
-    static G: std::sync::OnceLock<Vec<Vec<&'static dyn Kem>>> = std::sync::OnceLock::new();
-    G.get_or_init(|| {
-        groups(
-            &REGISTRY.kems,
-            &["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", "X-Wing"],
-            |k| k.sizes().pk,
-        )
-    })
 }
 
 /// KEM decapsulation (and encapsulation) across the ML-KEM and X-Wing
@@ -219,17 +244,6 @@ pub fn kem(data: &[u8]) {
     }
 }
 
-fn sig_groups() -> &'static [Vec<&'static dyn Signature>] {
-    static G: std::sync::OnceLock<Vec<Vec<&'static dyn Signature>>> = std::sync::OnceLock::new();
-    G.get_or_init(|| {
-        groups(
-            &REGISTRY.signatures,
-            &["Ed25519", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87"],
-            |s| s.sizes().pk,
-        )
-    })
-}
-
 /// Signature verification across the Ed25519 and ML-DSA backends: on
 /// arbitrary keys, messages and signatures, and on a genuine signature
 /// with a change to the key, the message or the signature.
@@ -271,17 +285,6 @@ pub fn sig(data: &[u8]) {
     agree(&format!("{name} verification"), &r);
 }
 
-fn aead_groups() -> &'static [Vec<&'static dyn Aead>] {
-    static G: std::sync::OnceLock<Vec<Vec<&'static dyn Aead>>> = std::sync::OnceLock::new();
-    G.get_or_init(|| {
-        groups(
-            &REGISTRY.aeads,
-            &["ChaCha20-Poly1305", "AES-256-GCM"],
-            |a| a.key_len(),
-        )
-    })
-}
-
 /// AEAD open (and seal) across the ChaCha20-Poly1305 and AES-256-GCM
 /// backends: arbitrary ciphertexts, and genuine ones with a change.
 pub fn aead(data: &[u8]) {
@@ -317,11 +320,6 @@ pub fn aead(data: &[u8]) {
         r.push(("the plaintext".into(), Some(pt)));
     }
     agree(&format!("{name} open"), &r);
-}
-
-fn dh_groups() -> &'static [Vec<&'static dyn Dh>] {
-    static G: std::sync::OnceLock<Vec<Vec<&'static dyn Dh>>> = std::sync::OnceLock::new();
-    G.get_or_init(|| groups(&REGISTRY.dhs, &["X25519", "P-256"], |d| d.sizes().pk))
 }
 
 /// Diffie-Hellman across the X25519 and P-256 backends: public keys of
