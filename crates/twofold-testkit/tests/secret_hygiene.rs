@@ -19,8 +19,12 @@ use twofold_core::observe::Kind;
 use twofold_core::{
     CryptoRng, Error as CoreError, Off, Recorder, Resolver, Secret, SecretBytes, ShakeRng,
 };
+use twofold_core::{Obs, Party};
 use twofold_handshake::bundle::{IdentityKeyPair, PrekeyStore};
-use twofold_handshake::noise::{HandshakeBuilder, Role};
+use twofold_handshake::noise::{
+    CipherState, HandshakeBuilder, NonceEncoding, Role, SymmetricState,
+};
+use twofold_handshake::prekey::InitiatorCoins;
 use twofold_handshake::prekey::{PrekeyHandshake, Protocol};
 use twofold_primitives::registry::REGISTRY;
 use twofold_ratchet::spqr::chain::{Chain, ChainParams, Direction, Key};
@@ -183,6 +187,29 @@ fn containers_show_lengths_only() {
         "Secret::from_slice",
         &Secret::<16>::from_slice(&SENTINEL).unwrap_err(),
     );
+    a.debug(
+        "InitiatorCoins",
+        &InitiatorCoins {
+            ephemeral: &SENTINEL,
+            kem: Some(&SENTINEL),
+        },
+    );
+    // Noise's symmetric state keyed from the sentinel, and the cipher state
+    // it holds, with every value they derive collected from the trace.
+    let rec = Recorder::new();
+    let mut obs = rec.clone();
+    let mut o = Obs::new(&mut obs, Party::Initiator);
+    let aead = REGISTRY.aead("ChaCha20-Poly1305").unwrap();
+    let cipher = CipherState::new(aead, NonceEncoding::ChaChaPoly).unwrap();
+    let hash = REGISTRY.hash("SHA-256").unwrap();
+    let mut ss = SymmetricState::initialize(hash, cipher, b"Noise_NN_hygiene", &mut o);
+    ss.mix_key(&SENTINEL, "sentinel", &mut o).unwrap();
+    ss.mix_key_and_hash(&SENTINEL, "sentinel", &mut o).unwrap();
+    let (c1, c2) = ss.split(&mut o).unwrap();
+    a.debug("SymmetricState", &ss);
+    a.debug("CipherState", &c1);
+    a.debug("CipherState", &c2);
+    a.secrets_of(&rec);
     a.check();
 }
 
