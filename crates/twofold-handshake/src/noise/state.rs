@@ -18,8 +18,9 @@
 
 use std::fmt;
 
-use twofold_core::{CryptoRng, Obs, Observer};
+use twofold_core::{CryptoRng, Obs, Observer, SecretBytes};
 
+use super::builder::KeyPair;
 use super::name::{ProtocolName, Suite};
 use super::pattern::{Pattern, Role};
 use super::tokens::{Config, Dynamic, Work, read_tokens, write_tokens};
@@ -169,6 +170,57 @@ impl HandshakeState {
     /// Whether a payload written now would be encrypted.
     pub fn payload_is_encrypted(&self) -> bool {
         self.d.ss.cipher().has_key()
+    }
+
+    /// Every byte a step may change, in a fixed layout: the message
+    /// counter, `h`, `ck`, `k` and `n`, and each key created or learned
+    /// (absent, or its length and bytes). Tests compare it around a failed
+    /// step to show that the step changed nothing; it holds secrets, so it
+    /// comes wiped on drop. Not part of the API.
+    #[doc(hidden)]
+    pub fn state_snapshot(&self) -> SecretBytes {
+        let ss = &self.d.ss;
+        let k = &self.d.keys;
+        fn pair(p: &Option<KeyPair>) -> [Option<&[u8]>; 2] {
+            p.as_ref().map_or([None, None], |p| {
+                [Some(&p.public[..]), Some(p.secret.expose())]
+            })
+        }
+        let [e_dh, e_dh_secret] = pair(&k.e_dh);
+        let [e_kem, e_kem_secret] = pair(&k.e_kem);
+        let fields = [
+            Some(ss.handshake_hash()),
+            Some(ss.chaining_key()),
+            ss.cipher().key(),
+            e_dh,
+            e_dh_secret,
+            e_kem,
+            e_kem_secret,
+            k.rs_dh.as_deref(),
+            k.rs_kem.as_deref(),
+            k.re_dh.as_deref(),
+            k.re_kem.as_deref(),
+        ];
+        // Sized first, so that no reallocation leaves secret bytes behind.
+        let len = 16
+            + fields
+                .iter()
+                .map(|f| 9 + f.map_or(0, <[u8]>::len))
+                .sum::<usize>();
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(&(self.d.next as u64).to_be_bytes());
+        out.extend_from_slice(&ss.cipher().nonce().to_be_bytes());
+        for f in fields {
+            match f {
+                None => out.push(0),
+                Some(b) => {
+                    out.push(1);
+                    out.extend_from_slice(&(b.len() as u64).to_be_bytes());
+                    out.extend_from_slice(b);
+                }
+            }
+        }
+        SecretBytes::new(out)
     }
 
     fn fail(self, error: HandshakeError) -> StepError {

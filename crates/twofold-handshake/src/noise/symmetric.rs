@@ -158,6 +158,11 @@ impl CipherState {
         Ok(())
     }
 
+    /// `k`, for [`super::HandshakeState::state_snapshot`].
+    pub(crate) fn key(&self) -> Option<&[u8]> {
+        self.k.as_ref().map(SecretBytes::expose)
+    }
+
     /// An explicit copy (secrets included), for roll-back on failed steps.
     pub(crate) fn duplicate(&self) -> Self {
         Self {
@@ -376,6 +381,11 @@ impl SymmetricState {
         let key = Self::cipher_key(first);
         o.secret(name, key.expose(), "HKDF(ck, label)", &["ck"]);
         Ok(key)
+    }
+
+    /// `ck`, for [`super::HandshakeState::state_snapshot`].
+    pub(crate) fn chaining_key(&self) -> &[u8] {
+        self.ck.expose()
     }
 
     /// An explicit copy (secrets included), for roll-back on failed steps.
