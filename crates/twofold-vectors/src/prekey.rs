@@ -171,6 +171,17 @@ pub(crate) struct SecretOut {
 }
 
 impl SecretOut {
+    /// A signal-profile secret from its parts.
+    pub(crate) fn signal(rk: Vec<u8>, ck: Vec<u8>, pqrk: Option<Vec<u8>>, ad: Vec<u8>) -> Self {
+        Self {
+            sk: None,
+            rk: Some(rk),
+            ck: Some(ck),
+            pqrk,
+            ad,
+        }
+    }
+
     pub(crate) fn of(s: &SessionSecret, profile: Profile) -> Self {
         let root = s.root_key().expose().to_vec();
         let (sk, rk) = match profile {
