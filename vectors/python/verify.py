@@ -5,7 +5,9 @@ Recomputes, from each file's inputs and the specifications alone, every value
 of the X3DH and PQXDH files (spec and signal profiles), of the Noise files
 with classic, hfs and PQNoise patterns, of the X-Wing, generic-combiner,
 DHKEM and XEdDSA primitive files, and of every ratchet conversation
-(conversation.py), and compares it with the file. It shares no code with the
+(conversation.py; stack.py for those that start from the handshake, chaining
+the PQXDH check below with conversation.py's), and compares it with the
+file. It shares no code with the
 Rust side: X25519, P-256, ChaCha20-Poly1305, AES-GCM and AES-CBC come from
 pyca/cryptography (OpenSSL), ML-KEM and round-3 Kyber from kyber-py (pure
 Python), hashes, HMAC and SHAKE from the standard library, and the Edwards
@@ -33,6 +35,7 @@ from kyber_py.kyber import Kyber768, Kyber1024
 from kyber_py.ml_kem import ML_KEM_512, ML_KEM_768, ML_KEM_1024
 
 import conversation
+import stack
 
 
 class Skip(Exception):
@@ -464,57 +467,61 @@ def _pb(field, value):
     return _pb_varint(field << 3 | 2) + _pb_varint(len(value)) + value
 
 
-def verify_prekey(doc, c):
-    parts = [algorithm(p) for p in doc["suite"].split("_")]
-    proto, profile, curve, hash_name = parts[:4]
-    kem_name = parts[4] if proto == "PQXDH" else None
-    if curve != "X25519":
-        raise Skip(f"curve {curve}")
-    signal = profile == "signal"
-    hashfn = {"SHA-256": hashlib.sha256, "SHA-512": hashlib.sha512}[hash_name]
-    hash_len = hashfn().digest_size
-    ec_t = 0x05 if signal else 0x11
-    kem = KEMS[kem_name] if kem_name else None
-    kem_t = (0x08 if signal else SPEC_KEM_TYPES[kem_name]) if kem_name else None
-    for i, v in enumerate(doc["vectors"]):
-        base = f"$.vectors[{i}]"
-        inp = v["inputs"]
-        enc_ec = lambda k: bytes([ec_t]) + k  # noqa: E731
+class PrekeyRun:
+    """One X3DH or PQXDH run from a vector's inputs, computed from the
+    specifications alone: Bob's bundle, every value of both sides (`a`,
+    `r`: name -> bytes, as the steps name them), the session secrets, and
+    the encoder of the initial message."""
+
+    def __init__(self, suite, inp, payload):
+        parts = [algorithm(p) for p in suite.split("_")]
+        proto, profile, curve, hash_name = parts[:4]
+        kem_name = parts[4] if proto == "PQXDH" else None
+        if curve != "X25519":
+            raise Skip(f"curve {curve}")
+        self.signal = signal = profile == "signal"
+        hashfn = {"SHA-256": hashlib.sha256, "SHA-512": hashlib.sha512}[hash_name]
+        hash_len = hashfn().digest_size
+        ec_t = 0x05 if signal else 0x11
+        self.ec_t = ec_t
+        self.kem = kem = KEMS[kem_name] if kem_name else None
+        self.kem_t = kem_t = (0x08 if signal else SPEC_KEM_TYPES[kem_name]) if kem_name else None
+        self.inp = inp
+        enc_ec = self.enc_ec
 
         ik_a_sk, ik_b_sk = unhex(inp["IK_A secret"]), unhex(inp["IK_B secret"])
         ik_a, ik_b = x25519_pub(ik_a_sk), x25519_pub(ik_b_sk)
-        spk_sk = unhex(inp["SPK_B secret"])
-        spk = x25519_pub(spk_sk)
+        self.spk_sk = spk_sk = unhex(inp["SPK_B secret"])
+        self.spk = spk = x25519_pub(spk_sk)
         spk_sig = xeddsa_sign(ik_b_sk, enc_ec(spk), unhex(inp["SPK_B signature coins"]), signal)
         opk_sk = unhex(inp["OPK_B secret"]) if "OPK_B secret" in inp else None
-        opk = x25519_pub(opk_sk) if opk_sk else None
+        self.opk = opk = x25519_pub(opk_sk) if opk_sk else None
+        # The bundle Alice fetches: (member path, value).
+        self.bundle = [
+            (".IK_B", ik_b),
+            (".SPK_B.id", inp["SPK_B id"]),
+            (".SPK_B.public", spk),
+            (".SPK_B.signature", spk_sig),
+        ]
+        if opk:
+            self.bundle += [(".OPK_B.id", inp["OPK_B id"]), (".OPK_B.public", opk)]
         if kem:
             k = inp["PQPK_B"]
             pqpk, pqpk_sk = kem.keygen(unhex(k["keygen_coins"]))
             pq_sig = xeddsa_sign(
                 ik_b_sk, bytes([kem_t]) + pqpk, unhex(k["signature_coins"]), signal
             )
-
-        b = v["bundle"]
-        c.eq(f"{base}.bundle.IK_B", ik_b, b["IK_B"])
-        c.eq(f"{base}.bundle.SPK_B.id", inp["SPK_B id"], b["SPK_B"]["id"])
-        c.eq(f"{base}.bundle.SPK_B.public", spk, b["SPK_B"]["public"])
-        c.eq(f"{base}.bundle.SPK_B.signature", spk_sig, b["SPK_B"]["signature"])
-        if opk:
-            c.eq(f"{base}.bundle.OPK_B.id", inp["OPK_B id"], b["OPK_B"]["id"])
-            c.eq(f"{base}.bundle.OPK_B.public", opk, b["OPK_B"]["public"])
-        if kem:
-            for key, want in [
-                ("id", k["id"]),
-                ("kind", k["kind"]),
-                ("public", pqpk),
-                ("signature", pq_sig),
-            ]:
-                c.eq(f"{base}.bundle.PQPK_B.{key}", want, b["PQPK_B"][key])
+            self.bundle += [
+                (".PQPK_B.id", k["id"]),
+                (".PQPK_B.kind", k["kind"]),
+                (".PQPK_B.public", pqpk),
+                (".PQPK_B.signature", pq_sig),
+            ]
 
         # Alice (initiator)
         ek_sk = unhex(inp["EK_A coins"])
-        ek = x25519_pub(ek_sk)
+        self.ek = ek = x25519_pub(ek_sk)
+        self.ik_a = ik_a
         a = {
             "IK_A": ik_a,
             "IK_A secret": ik_a_sk,
@@ -530,6 +537,7 @@ def verify_prekey(doc, c):
         if opk:
             a["OPK_B"], a["DH4"] = opk, x25519(ek_sk, opk)
             names.append("DH4")
+        ct = None
         if kem:
             ct, ss = kem.encaps(pqpk, unhex(inp["CT coins"]))
             a.update({"PQPK_B": pqpk, "CT": ct, "SS": ss})
@@ -559,8 +567,7 @@ def verify_prekey(doc, c):
             if kem:
                 info += b"_" + curve.encode() + b"_" + hash_name.encode() + b"_" + kem_name.encode()
             length = 32
-        payload = unhex(inp["payload"])
-        secrets = {}
+        self.secrets = {}
         for party, t in (("initiator", a), ("responder", r)):
             t["KM"] = b"".join(t[n] for n in names)
             t["F"], t["salt"], t["info"] = b"\xff" * 32, bytes(hash_len), info
@@ -571,58 +578,86 @@ def verify_prekey(doc, c):
                 t["OKM"], t["RK"], t["CK"] = okm, okm[:32], okm[32:64]
                 if kem:
                     t["PQRK"] = okm[64:]
-                t["payload"] = payload
                 out = {"RK": t["RK"], "CK": t["CK"], "AD": t["AD"]}
                 if kem:
                     out["PQRK"] = t["PQRK"]
             else:
                 t["SK"] = okm
                 t["K_init"] = hkdf(hashfn, bytes(hash_len), okm, PAYLOAD_KEY_INFO, 32)
-                t["payload"] = payload
-                t["payload ciphertext"] = ChaCha20Poly1305(t["K_init"]).encrypt(
-                    bytes(12), payload, t["AD"]
-                )
                 out = {"SK": t["SK"], "AD": t["AD"]}
-            secrets[party] = out
+            self.secrets[party] = out
+        self.a, self.r, self.ct = a, r, ct
+        if payload is not None:
+            for t in (a, r):
+                t["payload"] = payload
+                if not signal:
+                    t["payload ciphertext"] = ChaCha20Poly1305(t["K_init"]).encrypt(
+                        bytes(12), payload, t["AD"]
+                    )
+            a["initial message"] = self.initial_message(
+                payload if signal else a["payload ciphertext"]
+            )
 
-        sealed = payload if signal else a["payload ciphertext"]
-        if signal:
-            reg = inp.get("registration id", 0)
+    def enc_ec(self, k):
+        return bytes([self.ec_t]) + k
+
+    def initial_message(self, sealed):
+        """The initial message carrying `sealed` (signal: libsignal's
+        PreKeySignalMessage around a SignalMessage; spec: twofold's format
+        around the AEAD ciphertext)."""
+        inp, enc_ec, kem = self.inp, self.enc_ec, self.kem
+        if self.signal:
             wire = bytes([0x44 if kem else 0x33])
-            if opk:
+            if self.opk:
                 wire += _pb(1, inp["OPK_B id"])
-            wire += _pb(2, enc_ec(ek)) + _pb(3, enc_ec(ik_a)) + _pb(4, sealed)
-            wire += _pb(5, reg) + _pb(6, inp["SPK_B id"])
+            wire += _pb(2, enc_ec(self.ek)) + _pb(3, enc_ec(self.ik_a)) + _pb(4, sealed)
+            wire += _pb(5, inp.get("registration id", 0)) + _pb(6, inp["SPK_B id"])
             if kem:
-                wire += _pb(7, k["id"]) + _pb(8, bytes([kem_t]) + ct)
-        else:
-            wire = bytes([0x04 if kem else 0x03, 1 if opk else 0])
-            wire += enc_ec(ik_a) + enc_ec(ek) + struct.pack(">I", inp["SPK_B id"])
-            if opk:
-                wire += struct.pack(">I", inp["OPK_B id"])
-            if kem:
-                field = bytes([kem_t]) + ct
-                wire += struct.pack(">IH", k["id"], len(field)) + field
-            wire += struct.pack(">I", len(sealed)) + sealed
-        a["initial message"] = wire
+                wire += _pb(7, inp["PQPK_B"]["id"]) + _pb(8, bytes([self.kem_t]) + self.ct)
+            return wire
+        wire = bytes([0x04 if kem else 0x03, 1 if self.opk else 0])
+        wire += enc_ec(self.ik_a) + enc_ec(self.ek) + struct.pack(">I", inp["SPK_B id"])
+        if self.opk:
+            wire += struct.pack(">I", inp["OPK_B id"])
+        if kem:
+            field = bytes([self.kem_t]) + self.ct
+            wire += struct.pack(">IH", inp["PQPK_B"]["id"], len(field)) + field
+        return wire + struct.pack(">I", len(sealed)) + sealed
 
+
+def compare_steps(c, base, steps, values):
+    """A side's steps against the values it computed: every step a value of
+    that name, and every value a step. `values`: party -> {name: bytes}."""
+    for j, s in enumerate(steps):
+        t = values[s["party"]]
+        if s["name"] not in t:
+            c.errors.append(f"{base}[{j}]: this script does not compute {s['name']!r}")
+            continue
+        c.eq(f"{base}[{j}].hex", t[s["name"]], s["hex"])
+    seen = {(s["party"], s["name"]) for s in steps}
+    for party, t in values.items():
+        for n in t:
+            if (party, n) not in seen:
+                c.errors.append(f"{base}: no step {n!r} of the {party}")
+
+
+def verify_prekey(doc, c):
+    for i, v in enumerate(doc["vectors"]):
+        base = f"$.vectors[{i}]"
+        payload = unhex(v["inputs"]["payload"])
+        run = PrekeyRun(doc["suite"], v["inputs"], payload)
+        for member, want in run.bundle:
+            got = v["bundle"]
+            for key in member.strip(".").split("."):
+                got = got.get(key, {}) if isinstance(got, dict) else None
+            c.eq(f"{base}.bundle{member}", want, got)
         m = v["messages"]
         c.eq(f"{base}.messages.length", 1, len(m))
-        c.eq(f"{base}.messages[0].hex", wire, m[0]["hex"])
-        for j, s in enumerate(v["steps"]):
-            t = a if s["party"] == "initiator" else r
-            if s["name"] not in t:
-                c.errors.append(f"{base}.steps[{j}]: this script does not compute {s['name']!r}")
-                continue
-            c.eq(f"{base}.steps[{j}].hex", t[s["name"]], s["hex"])
-        seen = {(s["party"], s["name"]) for s in v["steps"]}
-        for party, t in (("initiator", a), ("responder", r)):
-            for n in t:
-                if (party, n) not in seen:
-                    c.errors.append(f"{base}.steps: no step {n!r} of the {party}")
+        c.eq(f"{base}.messages[0].hex", run.a["initial message"], m[0]["hex"])
+        compare_steps(c, f"{base}.steps", v["steps"], {"initiator": run.a, "responder": run.r})
         o = v["outputs"]
         for party in ("initiator", "responder"):
-            want = secrets[party]
+            want = run.secrets[party]
             c.eq(f"{base}.outputs.{party}.keys", sorted(want), sorted(o[party]))
             for key, val in want.items():
                 c.eq(f"{base}.outputs.{party}.{key}", val, o[party].get(key))
@@ -989,11 +1024,18 @@ CONVERSATION_LIB = {
     "x25519_pub": x25519_pub,
     "kems": KEMS,
     "Skip": Skip,
+    # For conversations that start from a handshake (stack.py).
+    "PrekeyRun": PrekeyRun,
+    "compare_steps": compare_steps,
 }
 
 
 def verify_conversation(doc, c):
-    conversation.verify_conversation(doc, c, CONVERSATION_LIB)
+    if "+" in doc["suite"].split("_")[0]:
+        # A handshake into a ratchet: PQXDH+TripleRatchet_signal_...
+        stack.verify_stack(doc, c, CONVERSATION_LIB)
+    else:
+        conversation.verify_conversation(doc, c, CONVERSATION_LIB)
 
 
 KINDS = {

@@ -122,3 +122,38 @@ fn the_signal_responder_exists_after_the_first_message() {
         .unwrap();
     assert!(!m3.prekey, "after a reply the handshake is not resent");
 }
+
+#[test]
+fn the_signal_responder_spends_one_time_prekeys_once_a_message_decrypts() {
+    let mut rng = ShakeRng::new(b"spent");
+    let mut pair = Pair::establish(
+        "TripleRatchet_signal_X25519_SHA-256",
+        None,
+        registry(),
+        &mut rng,
+        &mut Off,
+    )
+    .unwrap();
+    let opts = Default::default();
+    let m1 = pair
+        .send(Party::Initiator, b"one", &opts, &mut rng, &mut Off)
+        .unwrap();
+    assert_eq!(pair.spent_prekeys(Party::Responder), None);
+    // The last byte is the Kyber ciphertext's: Bob derives other keys and
+    // the inner message does not authenticate, so nothing is spent.
+    let mut bad = m1.clone();
+    if let Some(b) = bad.bytes.last_mut() {
+        *b ^= 1;
+    }
+    assert!(
+        pair.receive(Party::Responder, &bad, 0, &mut rng, &mut Off)
+            .is_err()
+    );
+    assert_eq!(pair.spent_prekeys(Party::Responder), None);
+    assert!(pair.session(Party::Responder).is_none());
+    pair.receive(Party::Responder, &m1, 0, &mut rng, &mut Off)
+        .unwrap();
+    let spent = pair.spent_prekeys(Party::Responder).unwrap();
+    assert!(spent.curve.is_some() && spent.kem.is_some(), "{spent:?}");
+    assert_eq!(pair.spent_prekeys(Party::Initiator), None);
+}

@@ -13,7 +13,7 @@
 //! every value the ratchet reports to its observer, per event.
 
 use serde::Serialize;
-use twofold_core::observe::Kind as ValueKind;
+use twofold_core::observe::{DrawRecord, Kind as ValueKind, ValueRecord};
 use twofold_core::{AlgorithmId, CryptoRng, Party, Recorder, ReplayRng, Resolver, SecretBytes};
 use twofold_primitives::registry::REGISTRY;
 use twofold_ratchet::RatchetError;
@@ -42,7 +42,7 @@ pub struct ConversationCase {
 /// vector of the same file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Record {
+pub(crate) enum Record {
     Steps,
     Values,
 }
@@ -51,7 +51,7 @@ enum Record {
 /// appear: one hex string, or a list when the name was reported more than
 /// once.
 #[derive(Debug, Default)]
-struct Values(Vec<(String, Vec<Vec<u8>>)>);
+pub(crate) struct Values(Vec<(String, Vec<Vec<u8>>)>);
 
 impl Serialize for Values {
     fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
@@ -96,7 +96,7 @@ impl Values {
 /// `steps` or `values`, as the vector records them.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
-enum Reported {
+pub(crate) enum Reported {
     Steps {
         steps: Vec<StepOut>,
     },
@@ -107,7 +107,7 @@ enum Reported {
 }
 
 impl Reported {
-    fn new(record: Record, steps: Vec<StepOut>) -> Self {
+    pub(crate) fn new(record: Record, steps: Vec<StepOut>) -> Self {
         match record {
             Record::Steps => Reported::Steps { steps },
             Record::Values => Reported::Values {
@@ -172,7 +172,7 @@ struct Inputs {
 /// A random draw: its bytes (input) and purpose (as the protocol reports
 /// it; derived).
 #[derive(Debug, Clone, Serialize)]
-struct DrawOut {
+pub(crate) struct DrawOut {
     purpose: String,
     #[serde(serialize_with = "crate::hexser::bytes")]
     hex: Vec<u8>,
@@ -182,7 +182,7 @@ struct DrawOut {
 /// enclosing event's; `message` and `plaintext` in `inputs` are the event's
 /// `wire` and plaintext.
 #[derive(Debug, Clone, Serialize)]
-struct StepOut {
+pub(crate) struct StepOut {
     name: String,
     kind: &'static str,
     op: String,
@@ -207,14 +207,14 @@ struct Starts {
 
 /// The header counters of a delivered message as its receiver read them.
 #[derive(Debug, Serialize)]
-struct HeaderOut {
+pub(crate) struct HeaderOut {
     #[serde(rename = "PN")]
-    pn: u32,
+    pub(crate) pn: u32,
     #[serde(rename = "N")]
-    n: u32,
+    pub(crate) n: u32,
 }
 
-fn is_zero(t: &u64) -> bool {
+pub(crate) fn is_zero(t: &u64) -> bool {
     *t == 0
 }
 
@@ -251,7 +251,7 @@ struct EventOut {
 
 /// What an event is, as read from a file or planned.
 #[derive(Debug, Clone)]
-enum Action {
+pub(crate) enum Action {
     /// `party` encrypts `plaintext` as the next message.
     Send { party: Party, plaintext: Vec<u8> },
     /// Message `message` (numbered by send, from 0) reaches its receiver at
@@ -262,18 +262,18 @@ enum Action {
 /// An event's inputs: the action and its draws (`None`: draw from the
 /// generator's stream).
 #[derive(Debug, Clone)]
-struct EventIn {
-    action: Action,
-    draws: Option<Vec<Vec<u8>>>,
+pub(crate) struct EventIn {
+    pub(crate) action: Action,
+    pub(crate) draws: Option<Vec<Vec<u8>>>,
 }
 
 /// The suite, parsed and checked for explicit coins.
-struct Parsed {
-    suite: RatchetSuite,
+pub(crate) struct Parsed {
+    pub(crate) suite: RatchetSuite,
     dh: Option<&'static dyn twofold_core::Dh>,
 }
 
-fn parse_suite(name: &str) -> Result<Parsed> {
+pub(crate) fn parse_suite(name: &str) -> Result<Parsed> {
     let suite = RatchetSuite::parse(name).at_ratchet("$.suite")?;
     let r: &dyn Resolver = &*REGISTRY;
     let dh = match &suite.dh {
@@ -379,45 +379,58 @@ fn check_starts(p: &Parsed, inputs: &Inputs, path: &str) -> Result<()> {
     Ok(())
 }
 
-fn party_index(p: Party) -> usize {
+pub(crate) fn party_index(p: Party) -> usize {
     match p {
         Party::Initiator => 0,
         Party::Responder => 1,
     }
 }
 
+/// A draw as a vector records it.
+pub(crate) fn draw_out(d: &DrawRecord) -> DrawOut {
+    DrawOut {
+        purpose: d.purpose.clone(),
+        hex: d.bytes.to_vec(),
+    }
+}
+
+/// Whether a reported value is one of the ratchet's values: whole
+/// messages and plaintexts are the event's own members.
+pub(crate) fn is_ratchet_value(v: &ValueRecord) -> bool {
+    v.kind != ValueKind::Wire && v.name != "plaintext"
+}
+
+/// A value as a vector records it.
+pub(crate) fn step_out(v: &ValueRecord) -> StepOut {
+    StepOut {
+        name: v.name.clone(),
+        kind: match v.kind {
+            ValueKind::Public => "public",
+            ValueKind::Secret => "secret",
+            ValueKind::Wire => "wire",
+        },
+        op: v.op.clone(),
+        inputs: v.inputs.iter().map(|i| i.name.clone()).collect(),
+        hex: v.bytes.to_vec(),
+    }
+}
+
 /// The draws and values recorded since the last call.
 fn take(rec: &Recorder) -> (Vec<DrawOut>, Vec<StepOut>) {
     let t = rec.take();
-    let draws = t
-        .draws()
-        .map(|d| DrawOut {
-            purpose: d.purpose.clone(),
-            hex: d.bytes.to_vec(),
-        })
-        .collect();
-    // Whole messages and plaintexts are the event's own members.
+    let draws = t.draws().map(draw_out).collect();
     let steps = t
         .values()
-        .filter(|(_, v)| v.kind != ValueKind::Wire && v.name != "plaintext")
-        .map(|(_, v)| StepOut {
-            name: v.name.clone(),
-            kind: match v.kind {
-                ValueKind::Public => "public",
-                ValueKind::Secret => "secret",
-                ValueKind::Wire => "wire",
-            },
-            op: v.op.clone(),
-            inputs: v.inputs.iter().map(|i| i.name.clone()).collect(),
-            hex: v.bytes.to_vec(),
-        })
+        .map(|(_, v)| v)
+        .filter(|v| is_ratchet_value(v))
+        .map(step_out)
         .collect();
     (draws, steps)
 }
 
 /// Runs `f` with the event's recorded draws, or with `live` when the event
 /// has none recorded (generation); the draws must be used exactly.
-fn with_draws<T>(
+pub(crate) fn with_draws<T>(
     draws: &Option<Vec<Vec<u8>>>,
     live: &mut dyn CryptoRng,
     path: &str,
@@ -562,14 +575,14 @@ fn compute(
 /// time-bounded rekey policy is due after it.
 const LATER: u64 = 8 * 24 * 3600;
 
-fn send(party: Party, text: &str) -> Action {
+pub(crate) fn send(party: Party, text: &str) -> Action {
     Action::Send {
         party,
         plaintext: text.as_bytes().to_vec(),
     }
 }
 
-fn deliver(message: u32, time: u64) -> Action {
+pub(crate) fn deliver(message: u32, time: u64) -> Action {
     Action::Deliver { message, time }
 }
 
@@ -615,18 +628,21 @@ fn scripted() -> Vec<Action> {
 
 /// `n` messages in strict ping-pong, each delivered at once.
 fn ping_pong(n: u32) -> Vec<Action> {
+    ping_pong_from(0, n, Party::Initiator)
+}
+
+/// `n` messages in strict ping-pong, numbered from `first`, `by` sending
+/// first, each delivered at once.
+pub(crate) fn ping_pong_from(first: u32, n: u32, by: Party) -> Vec<Action> {
     let mut out = Vec::new();
-    for k in 0..n {
-        let party = if k % 2 == 0 {
-            Party::Initiator
-        } else {
-            Party::Responder
-        };
+    let mut party = by;
+    for k in first..first.saturating_add(n) {
         out.push(Action::Send {
             party,
             plaintext: format!("message {k}").into_bytes(),
         });
         out.push(deliver(k, 0));
+        party = party.peer();
     }
     out
 }
@@ -867,7 +883,7 @@ fn start_in(n: &Node<'_>) -> Result<StartIn> {
 }
 
 /// The draws' bytes (absent: none).
-fn draws_in(n: &Node<'_>) -> Result<Vec<Vec<u8>>> {
+pub(crate) fn draws_in(n: &Node<'_>) -> Result<Vec<Vec<u8>>> {
     match n.opt("draws")? {
         None => Ok(Vec::new()),
         Some(d) => d.items()?.iter().map(|x| x.get("hex")?.hex()).collect(),
@@ -881,7 +897,7 @@ fn u64_of(n: &Node<'_>) -> Result<u64> {
     })
 }
 
-fn event_in(n: &Node<'_>) -> Result<EventIn> {
+pub(crate) fn event_in(n: &Node<'_>) -> Result<EventIn> {
     let kind = n.get("event")?;
     let action = match kind.str()? {
         "send" => Action::Send {
@@ -905,23 +921,26 @@ fn event_in(n: &Node<'_>) -> Result<EventIn> {
     })
 }
 
+/// A vector's `record`.
+pub(crate) fn record_in(v: &Node<'_>) -> Result<Record> {
+    let n = v.get("record")?;
+    match n.str()? {
+        "steps" => Ok(Record::Steps),
+        "values" => Ok(Record::Values),
+        other => Err(VectorError::Field {
+            path: n.path().to_string(),
+            problem: format!("{other:?} is neither \"steps\" nor \"values\""),
+        }),
+    }
+}
+
 pub(crate) fn recompute(suite: &str, items: &[Node<'_>]) -> Result<Vec<Case>> {
     let p = parse_suite(suite)?;
     items
         .iter()
         .map(|v| {
             let name = v.get("name")?.str()?.to_string();
-            let record_node = v.get("record")?;
-            let record = match record_node.str()? {
-                "steps" => Record::Steps,
-                "values" => Record::Values,
-                other => {
-                    return Err(VectorError::Field {
-                        path: record_node.path().to_string(),
-                        problem: format!("{other:?} is neither \"steps\" nor \"values\""),
-                    });
-                }
-            };
+            let record = record_in(v)?;
             let i = v.get("inputs")?;
             let inputs = Inputs {
                 initiator: start_in(&i.get("initiator")?)?,

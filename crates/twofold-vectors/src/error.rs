@@ -59,6 +59,16 @@ pub enum VectorError {
         /// The ratchet's error.
         source: twofold_ratchet::RatchetError,
     },
+    /// Recomputing a conversation that starts from a handshake failed: the
+    /// handshake, the ratchet or the choreography between them refused an
+    /// event.
+    #[error("{path}: recomputing from the inputs failed: {source}")]
+    Session {
+        /// JSON path of the vector, start or event.
+        path: String,
+        /// The session pair's error.
+        source: twofold_harness::ratchets::Error,
+    },
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {
@@ -106,6 +116,20 @@ impl<T, E: Into<twofold_ratchet::RatchetError>> RatchetAt<T> for core::result::R
         self.map_err(|e| VectorError::Ratchet {
             path: path.to_string(),
             source: e.into(),
+        })
+    }
+}
+
+/// Attaches a vector's path to a session pair's error.
+pub(crate) trait SessionAt<T> {
+    fn at_session(self, path: &str) -> Result<T>;
+}
+
+impl<T> SessionAt<T> for core::result::Result<T, twofold_harness::ratchets::Error> {
+    fn at_session(self, path: &str) -> Result<T> {
+        self.map_err(|source| VectorError::Session {
+            path: path.to_string(),
+            source,
         })
     }
 }

@@ -20,7 +20,9 @@
 //! its inputs give. The `kind`s: `kem` and `signature` (primitives),
 //! `prekey` (X3DH and PQXDH), `noise` (cacophony's layout with KEM fields),
 //! and `conversation` (a ratchet suite's two sessions through a scripted
-//! conversation).
+//! conversation, started from explicit session starts or, for a handshake
+//! into a ratchet such as `PQXDH+TripleRatchet_signal_X25519_SHA-256_Kyber1024`,
+//! from the handshake as libsignal runs it).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -32,18 +34,20 @@ mod noise;
 mod prekey;
 mod primitive;
 mod report;
+mod stack;
 
 use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
-use twofold_core::observe::{Kind as ValueKind, Trace};
+use twofold_core::observe::{Kind as ValueKind, Trace, ValueRecord};
 use twofold_core::{AlgorithmId, Resolver, ShakeRng};
 use twofold_harness::handshakes::{self, Protocol};
 use twofold_primitives::registry::REGISTRY;
 
 pub use error::{Result, VectorError};
 pub use report::{Mismatch, Report};
+pub use stack::STACKS;
 
 use json::Node;
 
@@ -70,7 +74,8 @@ pub enum Kind {
     Prekey,
     /// A Noise handshake and transport messages.
     Noise,
-    /// A ratchet suite's two sessions through a scripted conversation.
+    /// A ratchet suite's two sessions through a scripted conversation
+    /// (from explicit session starts, or from a handshake).
     Conversation,
 }
 
@@ -160,6 +165,8 @@ pub enum Case {
     Noise(Box<noise::NoiseCase>),
     /// `conversation`.
     Conversation(Box<conversation::ConversationCase>),
+    /// `conversation` from a handshake.
+    Stack(Box<stack::StackCase>),
 }
 
 /// What a kind's generator returns: the suite as printed back, the
@@ -190,20 +197,25 @@ pub struct Step {
 pub(crate) fn steps(t: &Trace) -> Vec<Step> {
     t.values()
         .filter(|(_, v)| !(v.kind == ValueKind::Wire && v.op == "received"))
-        .map(|(_, v)| Step {
-            party: v.party.as_str(),
-            section: v.section.clone(),
-            name: v.name.clone(),
-            kind: match v.kind {
-                ValueKind::Public => "public",
-                ValueKind::Secret => "secret",
-                ValueKind::Wire => "wire",
-            },
-            op: v.op.clone(),
-            inputs: v.inputs.iter().map(|i| i.name.clone()).collect(),
-            hex: hex::encode(&v.bytes[..]),
-        })
+        .map(|(_, v)| step(v))
         .collect()
+}
+
+/// One reported value as a step.
+pub(crate) fn step(v: &ValueRecord) -> Step {
+    Step {
+        party: v.party.as_str(),
+        section: v.section.clone(),
+        name: v.name.clone(),
+        kind: match v.kind {
+            ValueKind::Public => "public",
+            ValueKind::Secret => "secret",
+            ValueKind::Wire => "wire",
+        },
+        op: v.op.clone(),
+        inputs: v.inputs.iter().map(|i| i.name.clone()).collect(),
+        hex: hex::encode(&v.bytes[..]),
+    }
 }
 
 /// The next `n` bytes of the generator's stream.
@@ -234,7 +246,7 @@ const RATCHET_PREFIXES: &[&str] = &[
 /// The kind of a suite string: a ratchet or a handshake by its prefix, else
 /// a KEM or a signature scheme of the registry.
 pub fn kind_of(suite: &str) -> Result<Kind> {
-    if RATCHET_PREFIXES.iter().any(|p| suite.starts_with(p)) {
+    if stack::is_stack(suite) || RATCHET_PREFIXES.iter().any(|p| suite.starts_with(p)) {
         return Ok(Kind::Conversation);
     }
     match handshakes::protocol_of(suite) {
@@ -251,7 +263,8 @@ pub fn kind_of(suite: &str) -> Result<Kind> {
             what: format!(
                 "suite {suite:?}: neither a ratchet suite (DoubleRatchet_, TripleRatchet_, \
                  KemRatchet_, HybridRatchet_, PQ3Ratchet_), a handshake suite (X3DH_, PQXDH_, \
-                 Noise_) nor a registered KEM or signature scheme (see `twofold list`)"
+                 Noise_), a handshake into a ratchet (PQXDH+TripleRatchet_signal_...) nor a \
+                 registered KEM or signature scheme (see `twofold list`)"
             ),
         })
     }
@@ -272,14 +285,16 @@ pub const PRIMITIVES: &[&str] = &[
 ];
 
 /// Every suite of the default set: [`PRIMITIVES`], every handshake suite
-/// of [`handshakes::suites`], then every ratchet suite of
-/// [`twofold_ratchet::suite::SUITES`].
+/// of [`handshakes::suites`], every ratchet suite of
+/// [`twofold_ratchet::suite::SUITES`], then the handshakes into ratchets of
+/// [`STACKS`].
 pub fn default_suites() -> Vec<String> {
     PRIMITIVES
         .iter()
         .map(|s| s.to_string())
         .chain(handshakes::suites())
         .chain(twofold_ratchet::suite::SUITES.iter().map(|s| s.to_string()))
+        .chain(STACKS.iter().map(|s| s.to_string()))
         .collect()
 }
 
@@ -312,6 +327,7 @@ pub fn generate(suite: &str, seed: &[u8]) -> Result<VectorFile> {
         Kind::Signature => primitive::generate_sig(suite, &mut rng)?,
         Kind::Prekey => prekey::generate(suite, &mut rng)?,
         Kind::Noise => noise::generate(suite, &mut rng)?,
+        Kind::Conversation if stack::is_stack(suite) => stack::generate(suite, &mut rng)?,
         Kind::Conversation => conversation::generate(suite, &mut rng)?,
     };
     Ok(VectorFile {
@@ -397,6 +413,7 @@ pub fn verify(text: &str) -> Result<Report> {
         Kind::Signature => primitive::recompute_sig(suite, &items)?,
         Kind::Prekey => prekey::recompute(suite, &items)?,
         Kind::Noise => noise::recompute(suite, &items)?,
+        Kind::Conversation if stack::is_stack(suite) => stack::recompute(suite, &items)?,
         Kind::Conversation => conversation::recompute(suite, &items)?,
     };
     let want = serde_json::to_value(&recomputed)?;

@@ -14,7 +14,9 @@ use twofold_handshake::HandshakeError;
 use twofold_handshake::bundle::{
     IdentityKeyPair, KemPrekey, KemPrekeyKind, OneTimePrekey, PrekeyBundle, SignedPrekey,
 };
-use twofold_handshake::prekey::{InitiatorCoins, PrekeyHandshake, Profile, SessionSecret};
+use twofold_handshake::prekey::{
+    Initiated, InitiatorCoins, PrekeyHandshake, Profile, SessionSecret,
+};
 use twofold_primitives::registry::REGISTRY;
 
 use crate::error::{AtPath, Result, VectorError};
@@ -43,8 +45,10 @@ struct KemInputs {
     signature_coins: Vec<u8>,
 }
 
+/// Bob's prekeys and identities as a deployment holds them, Alice's
+/// identity and coins, and (`prekey` vectors) the payload.
 #[derive(Debug, Clone, Serialize)]
-struct Inputs {
+pub(crate) struct Inputs {
     #[serde(rename = "IK_A secret", serialize_with = "crate::hexser::bytes")]
     ik_a: Vec<u8>,
     #[serde(rename = "IK_B secret", serialize_with = "crate::hexser::bytes")]
@@ -72,8 +76,12 @@ struct Inputs {
     registration_id: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     info: Option<String>,
-    #[serde(serialize_with = "crate::hexser::bytes")]
-    payload: Vec<u8>,
+    /// Absent in conversations, whose messages are the payloads.
+    #[serde(
+        serialize_with = "crate::hexser::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    payload: Option<Vec<u8>>,
     #[serde(rename = "EK_A coins", serialize_with = "crate::hexser::bytes")]
     ek_coins: Vec<u8>,
     #[serde(
@@ -110,8 +118,9 @@ struct KemOut {
     signature: Vec<u8>,
 }
 
+/// The bundle Alice fetches.
 #[derive(Debug, Serialize)]
-struct BundleOut {
+pub(crate) struct BundleOut {
     #[serde(rename = "IK_B", serialize_with = "crate::hexser::bytes")]
     ik_b: Vec<u8>,
     #[serde(rename = "SPK_B")]
@@ -132,7 +141,7 @@ struct MessageOut {
 
 /// A session secret by its parts' names.
 #[derive(Debug, Serialize)]
-struct SecretOut {
+pub(crate) struct SecretOut {
     #[serde(
         rename = "SK",
         serialize_with = "crate::hexser::opt",
@@ -162,7 +171,18 @@ struct SecretOut {
 }
 
 impl SecretOut {
-    fn of(s: &SessionSecret, profile: Profile) -> Self {
+    /// A signal-profile secret from its parts.
+    pub(crate) fn signal(rk: Vec<u8>, ck: Vec<u8>, pqrk: Option<Vec<u8>>, ad: Vec<u8>) -> Self {
+        Self {
+            sk: None,
+            rk: Some(rk),
+            ck: Some(ck),
+            pqrk,
+            ad,
+        }
+    }
+
+    pub(crate) fn of(s: &SessionSecret, profile: Profile) -> Self {
         let root = s.root_key().expose().to_vec();
         let (sk, rk) = match profile {
             Profile::Spec => (Some(root), None),
@@ -193,7 +213,7 @@ fn kind_name(k: KemPrekeyKind) -> &'static str {
     }
 }
 
-fn handshake(suite: &str, info: Option<&str>) -> Result<PrekeyHandshake> {
+pub(crate) fn handshake(suite: &str, info: Option<&str>) -> Result<PrekeyHandshake> {
     let mut hs = PrekeyHandshake::new(suite, &*REGISTRY).at("$.suite")?;
     let p = hs.bundle_params();
     needs_coins(p.dh)?;
@@ -207,9 +227,18 @@ fn handshake(suite: &str, info: Option<&str>) -> Result<PrekeyHandshake> {
     Ok(hs)
 }
 
-/// Runs Bob's set-up, Alice's initiation and Bob's acceptance from `inp`.
-fn compute(suite: &str, name: String, inp: Inputs, path: &str) -> Result<PrekeyCase> {
-    let hs = handshake(suite, inp.info.as_deref())?;
+/// What Bob's set-up gives: Alice's identity, Bob's store holding the
+/// prekeys under their ids, the bundle Alice fetches and its JSON.
+pub(crate) struct Setup {
+    pub(crate) alice: IdentityKeyPair,
+    pub(crate) store: twofold_handshake::bundle::PrekeyStore,
+    pub(crate) bundle: PrekeyBundle,
+    pub(crate) out: BundleOut,
+}
+
+/// Both identities and Bob's prekeys from `inp`: each key imported into
+/// Bob's store under its id, each signature made with its coins.
+pub(crate) fn setup(hs: &PrekeyHandshake, inp: &Inputs, path: &str) -> Result<Setup> {
     let p = hs.bundle_params();
     let alice = IdentityKeyPair::from_secret(p.dh, SecretBytes::from_slice(&inp.ik_a)).at(path)?;
     let bob = IdentityKeyPair::from_secret(p.dh, SecretBytes::from_slice(&inp.ik_b)).at(path)?;
@@ -293,29 +322,11 @@ fn compute(suite: &str, name: String, inp: Inputs, path: &str) -> Result<PrekeyC
             },
         }),
     };
-
-    let rec = Recorder::new();
-    let mut initiator = hs.initiator(&alice, &bundle).at(path)?;
-    if let Some(id) = inp.registration_id {
-        initiator = initiator.with_registration_id(id).at(path)?;
-    }
-    let coins = InitiatorCoins {
-        ephemeral: &inp.ek_coins,
-        kem: inp.ct_coins.as_deref(),
-    };
-    let sent = initiator
-        .initiate_derand(&inp.payload, coins, &mut rec.clone())
-        .at(path)?;
-    let got = hs
-        .accept(&mut store, &sent.wire, &mut rec.clone())
-        .at(path)?;
-    if got.secret != sent.secret || got.payload != inp.payload {
-        return Err(HandshakeError::Misuse("the two sides disagree")).at(path);
-    }
-    let profile = hs.profile();
-    Ok(PrekeyCase {
-        name,
-        bundle: BundleOut {
+    Ok(Setup {
+        alice,
+        store,
+        bundle,
+        out: BundleOut {
             ik_b: bob.public_key().to_vec(),
             spk: SignedOut {
                 id: inp.spk_id,
@@ -325,6 +336,55 @@ fn compute(suite: &str, name: String, inp: Inputs, path: &str) -> Result<PrekeyC
             opk,
             pqpk,
         },
+    })
+}
+
+/// Alice's initiation with the coins of `inp` (and its registration id).
+pub(crate) fn initiate(
+    hs: &PrekeyHandshake,
+    alice: &IdentityKeyPair,
+    bundle: &PrekeyBundle,
+    inp: &Inputs,
+    payload: &[u8],
+    observer: &mut dyn twofold_core::Observer,
+    path: &str,
+) -> Result<Initiated> {
+    let mut initiator = hs.initiator(alice, bundle).at(path)?;
+    if let Some(id) = inp.registration_id {
+        initiator = initiator.with_registration_id(id).at(path)?;
+    }
+    let coins = InitiatorCoins {
+        ephemeral: &inp.ek_coins,
+        kem: inp.ct_coins.as_deref(),
+    };
+    initiator.initiate_derand(payload, coins, observer).at(path)
+}
+
+/// Runs Bob's set-up, Alice's initiation and Bob's acceptance from `inp`.
+fn compute(suite: &str, name: String, inp: Inputs, path: &str) -> Result<PrekeyCase> {
+    let hs = handshake(suite, inp.info.as_deref())?;
+    let payload = inp.payload.clone().ok_or_else(|| VectorError::Field {
+        path: format!("{path}.inputs.payload"),
+        problem: "missing".to_string(),
+    })?;
+    let Setup {
+        alice,
+        mut store,
+        bundle,
+        out,
+    } = setup(&hs, &inp, path)?;
+    let rec = Recorder::new();
+    let sent = initiate(&hs, &alice, &bundle, &inp, &payload, &mut rec.clone(), path)?;
+    let got = hs
+        .accept(&mut store, &sent.wire, &mut rec.clone())
+        .at(path)?;
+    if got.secret != sent.secret || got.payload != payload {
+        return Err(HandshakeError::Misuse("the two sides disagree")).at(path);
+    }
+    let profile = hs.profile();
+    Ok(PrekeyCase {
+        name,
+        bundle: out,
         steps: steps(&rec.trace()),
         messages: vec![MessageOut {
             from: "initiator",
@@ -340,77 +400,103 @@ fn compute(suite: &str, name: String, inp: Inputs, path: &str) -> Result<PrekeyC
     })
 }
 
-/// The two cases of every suite: with one-time prekeys (curve and KEM), and
-/// with neither (no `DH4`, the last-resort KEM prekey).
-pub(crate) fn generate(suite: &str, rng: &mut dyn CryptoRng) -> Result<Generated> {
-    let hs = handshake(suite, None)?;
+/// One case of the default set: its name and what Bob publishes.
+pub(crate) struct Plan {
+    pub(crate) name: &'static str,
+    spk_id: u32,
+    opk_id: Option<u32>,
+    kem_id: u32,
+    kem_kind: KemPrekeyKind,
+    registration_id: u32,
+    info: &'static str,
+    payload: &'static [u8],
+}
+
+/// The two cases of every suite: with one-time prekeys (curve and KEM, the
+/// ids of a deployment: 22, 11, 33), and with neither (no `DH4`, the
+/// last-resort KEM prekey).
+pub(crate) const PLANS: [Plan; 2] = [
+    Plan {
+        name: "one-time curve and KEM prekeys",
+        spk_id: 22,
+        opk_id: Some(11),
+        kem_id: 33,
+        kem_kind: KemPrekeyKind::OneTime,
+        registration_id: 1569,
+        info: labels_default_info(),
+        payload: b"hello Bob",
+    },
+    Plan {
+        name: "no one-time curve prekey; the last-resort KEM prekey",
+        spk_id: 7,
+        opk_id: None,
+        kem_id: 1,
+        kem_kind: KemPrekeyKind::LastResort,
+        registration_id: 0,
+        info: "twofold vectors",
+        payload: b"",
+    },
+];
+
+/// Draws a case's keys and coins, in the documented order: `IK_A`, `IK_B`,
+/// `SPK_B`, its `Z`, `OPK_B` (if used), `PQPK_B`'s key-generation coins and
+/// `Z` (PQXDH), `EK_A coins`, `CT coins` (PQXDH). `payload`: whether the
+/// case carries the plan's payload (a `prekey` vector) or not (a
+/// conversation, whose messages are the payloads).
+pub(crate) fn draw_inputs(
+    hs: &PrekeyHandshake,
+    plan: &Plan,
+    payload: bool,
+    rng: &mut dyn CryptoRng,
+) -> Inputs {
     let p = hs.bundle_params();
     let profile = hs.profile();
     let dh_len = p.dh.sizes().sk;
     let z_len = p.signature.sizes().sign_coins;
-    let plans = [
-        (
-            "one-time curve and KEM prekeys",
-            22,
-            Some(11),
-            33,
-            KemPrekeyKind::OneTime,
-            1569,
-            labels_default_info(),
-            &b"hello Bob"[..],
-        ),
-        (
-            "no one-time curve prekey; the last-resort KEM prekey",
-            7,
-            None,
-            1,
-            KemPrekeyKind::LastResort,
-            0,
-            "twofold vectors",
-            &b""[..],
-        ),
-    ];
+    let ik_a = draw(rng, dh_len);
+    let ik_b = draw(rng, dh_len);
+    let spk = draw(rng, dh_len);
+    let spk_sig_coins = draw(rng, z_len);
+    let opk = plan.opk_id.map(|_| draw(rng, dh_len));
+    let pqpk = p.kem.map(|k| KemInputs {
+        id: plan.kem_id,
+        kind: kind_name(plan.kem_kind),
+        keygen_coins: draw(rng, k.sizes().keygen_coins),
+        signature_coins: draw(rng, z_len),
+    });
+    let ek_coins = draw(rng, dh_len);
+    let ct_coins = p.kem.map(|k| draw(rng, k.sizes().encaps_coins));
+    Inputs {
+        ik_a,
+        ik_b,
+        spk_id: plan.spk_id,
+        spk,
+        spk_sig_coins,
+        opk_id: plan.opk_id,
+        opk,
+        pqpk,
+        registration_id: (profile == Profile::Signal).then_some(plan.registration_id),
+        info: (profile == Profile::Spec).then(|| plan.info.to_string()),
+        payload: payload.then(|| plan.payload.to_vec()),
+        ek_coins,
+        ct_coins,
+    }
+}
+
+pub(crate) fn generate(suite: &str, rng: &mut dyn CryptoRng) -> Result<Generated> {
+    let hs = handshake(suite, None)?;
     let mut cases = Vec::new();
-    for (i, (name, spk_id, opk_id, kem_id, kem_kind, reg, info, payload)) in
-        plans.into_iter().enumerate()
-    {
-        let ik_a = draw(rng, dh_len);
-        let ik_b = draw(rng, dh_len);
-        let spk = draw(rng, dh_len);
-        let spk_sig_coins = draw(rng, z_len);
-        let opk = opk_id.map(|_| draw(rng, dh_len));
-        let pqpk = p.kem.map(|k| KemInputs {
-            id: kem_id,
-            kind: kind_name(kem_kind),
-            keygen_coins: draw(rng, k.sizes().keygen_coins),
-            signature_coins: draw(rng, z_len),
-        });
-        let ek_coins = draw(rng, dh_len);
-        let ct_coins = p.kem.map(|k| draw(rng, k.sizes().encaps_coins));
-        let inputs = Inputs {
-            ik_a,
-            ik_b,
-            spk_id,
-            spk,
-            spk_sig_coins,
-            opk_id,
-            opk,
-            pqpk,
-            registration_id: (profile == Profile::Signal).then_some(reg),
-            info: (profile == Profile::Spec).then(|| info.to_string()),
-            payload: payload.to_vec(),
-            ek_coins,
-            ct_coins,
-        };
+    for (i, plan) in PLANS.iter().enumerate() {
+        let inputs = draw_inputs(&hs, plan, true, rng);
         let path = format!("$.vectors[{i}]");
-        let case = compute(suite, name.to_string(), inputs, &path)?;
+        let case = compute(suite, plan.name.to_string(), inputs, &path)?;
         cases.push(Case::Prekey(Box::new(case)));
     }
     let (description, sources) = describe(&hs);
     Ok((hs.suite_name().to_string(), description, sources, cases))
 }
 
-fn labels_default_info() -> &'static str {
+const fn labels_default_info() -> &'static str {
     // The spec profile's info when an application sets none.
     "twofold-v1"
 }
@@ -457,7 +543,9 @@ fn describe(hs: &PrekeyHandshake) -> (String, Vec<&'static str>) {
     }
 }
 
-fn parse_inputs(v: &Node<'_>) -> Result<Inputs> {
+/// A case's `inputs`; `payload`: whether it must carry one (`prekey`) or
+/// carries none (a conversation).
+pub(crate) fn parse_inputs(v: &Node<'_>, payload: bool) -> Result<Inputs> {
     let i = v.get("inputs")?;
     let opk_id = i.opt("OPK_B id")?.map(|n| n.u32()).transpose()?;
     let opk = i.opt_hex("OPK_B secret")?;
@@ -503,7 +591,11 @@ fn parse_inputs(v: &Node<'_>) -> Result<Inputs> {
             .opt("info")?
             .map(|n| n.str().map(str::to_string))
             .transpose()?,
-        payload: i.get("payload")?.hex()?,
+        payload: if payload {
+            Some(i.get("payload")?.hex()?)
+        } else {
+            None
+        },
         ek_coins: i.get("EK_A coins")?.hex()?,
         ct_coins: i.opt_hex("CT coins")?,
     })
@@ -514,7 +606,7 @@ pub(crate) fn recompute(suite: &str, items: &[Node<'_>]) -> Result<Vec<Case>> {
         .iter()
         .map(|v| {
             let name = v.get("name")?.str()?.to_string();
-            let inputs = parse_inputs(v)?;
+            let inputs = parse_inputs(v, true)?;
             Ok(Case::Prekey(Box::new(compute(
                 suite,
                 name,

@@ -20,7 +20,9 @@ use std::sync::Arc;
 use twofold_core::{CryptoRng, Observer, Party, Resolver, SecretBytes};
 use twofold_handshake::bundle::PrekeyStore;
 use twofold_handshake::pq3::Pq3Setup;
-use twofold_handshake::prekey::{InitialMessage, PrekeyHandshake, Profile, SessionSecret};
+use twofold_handshake::prekey::{
+    InitialMessage, Initiated, OneTimePrekeys, PrekeyHandshake, Profile, SessionSecret,
+};
 use twofold_ratchet::double::{Received, SendOptions};
 use twofold_ratchet::kdf::Key;
 use twofold_ratchet::session::{Session, SessionInit};
@@ -72,6 +74,9 @@ struct Side {
     /// The responder of a signal-profile handshake once its session exists:
     /// the base key and identity key of the initial message it came from.
     base: Option<(Vec<u8>, Vec<u8>)>,
+    /// The responder of a prekey handshake once it has accepted: the
+    /// one-time prekeys its store spent.
+    spent: Option<OneTimePrekeys>,
 }
 
 /// Both sides of a ratchet session, in memory.
@@ -165,6 +170,8 @@ struct Started {
     hs: Option<PrekeyHandshake>,
     wrap: Option<InitialMessage>,
     store: Option<PrekeyStore>,
+    /// What the responder spent if it accepted during the set-up.
+    spent: Option<OneTimePrekeys>,
 }
 
 fn prekey_start(
@@ -174,11 +181,23 @@ fn prekey_start(
     observer: &mut dyn Observer,
 ) -> Result<Started> {
     let hs = PrekeyHandshake::new(name, resolver)?;
-    let (mut store, bundle) = prekey::bob(&hs, rng)?;
+    let (store, bundle) = prekey::bob(&hs, rng)?;
     let alice_id = hs.generate_identity(rng)?;
     let sent = hs
         .initiator(&alice_id, &bundle)?
         .initiate(&[], rng, observer)?;
+    prekey_started(hs, store, sent, observer)
+}
+
+/// The starts from a prekey handshake Alice has initiated: in the signal
+/// profile her initial message waits to ride in her first messages; in the
+/// spec profile Bob accepts it at once.
+fn prekey_started(
+    hs: PrekeyHandshake,
+    mut store: PrekeyStore,
+    sent: Initiated,
+    observer: &mut dyn Observer,
+) -> Result<Started> {
     let alice = prekey_init(
         &sent.secret,
         hs.profile(),
@@ -195,6 +214,7 @@ fn prekey_start(
             wrap: Some(sent.message),
             hs: Some(hs),
             store: Some(store),
+            spent: None,
         });
     }
     let got = hs.accept(&mut store, &sent.wire, observer)?;
@@ -207,6 +227,7 @@ fn prekey_start(
         hs: None,
         wrap: None,
         store: None,
+        spent: Some(got.one_time_prekeys),
     })
 }
 
@@ -230,6 +251,7 @@ fn noise_start(
         hs: None,
         wrap: None,
         store: None,
+        spent: None,
     })
 }
 
@@ -262,6 +284,7 @@ fn pq3_start(
         hs: None,
         wrap: None,
         store: None,
+        spent: None,
     })
 }
 
@@ -287,6 +310,37 @@ impl Pair {
                 Protocol::Noise => noise_start(hname, &*resolver, rng, observer)?,
             }
         };
+        Self::start(suite, hname, started, resolver, rng, observer)
+    }
+
+    /// Starts both sessions of `suite` from a prekey handshake the caller
+    /// ran with prekeys and coins of its own (a test vector's): `hs`, Bob's
+    /// `store` holding the prekeys of the bundle Alice used, and Alice's
+    /// `initiated` (her initial message's payload is replaced by each
+    /// message it rides in). The choreography is [`Self::establish`]'s;
+    /// Alice's first ratchet key is drawn from `rng`.
+    pub fn from_prekey_handshake(
+        suite: &str,
+        hs: PrekeyHandshake,
+        store: PrekeyStore,
+        initiated: Initiated,
+        resolver: Arc<dyn Resolver>,
+        rng: &mut dyn CryptoRng,
+        observer: &mut dyn Observer,
+    ) -> Result<Self> {
+        let hname = hs.suite_name().to_string();
+        let started = prekey_started(hs, store, initiated, observer)?;
+        Self::start(suite, &hname, started, resolver, rng, observer)
+    }
+
+    fn start(
+        suite: &str,
+        hname: &str,
+        started: Started,
+        resolver: Arc<dyn Resolver>,
+        rng: &mut dyn CryptoRng,
+        observer: &mut dyn Observer,
+    ) -> Result<Self> {
         let fit = |e: Error| match e {
             Error::Ratchet(twofold_ratchet::RatchetError::Misuse(m)) => {
                 Error::Mismatch(format!("{suite} cannot start from {hname}: {m}"))
@@ -313,12 +367,14 @@ impl Pair {
                     wrap: started.wrap,
                     store: None,
                     base: None,
+                    spent: None,
                 },
                 Side {
                     session: bob,
                     wrap: None,
                     store: started.store,
                     base: None,
+                    spent: started.spent,
                 },
             ],
         })
@@ -344,6 +400,13 @@ impl Pair {
     /// first message).
     pub fn session(&self, party: Party) -> Option<&Session> {
         self.sides[idx(party)].session.as_ref()
+    }
+
+    /// The one-time prekeys `party`'s store spent when it accepted the
+    /// handshake (`None` before it has accepted, and for the initiator).
+    /// In the signal profile that is when its first message decrypted.
+    pub fn spent_prekeys(&self, party: Party) -> Option<OneTimePrekeys> {
+        self.sides[idx(party)].spent
     }
 
     /// Whether `party` can send now (a responder sends once it has
@@ -442,6 +505,7 @@ impl Pair {
                     // Only now, with the first message authentic, are the
                     // one-time prekeys spent (libsignal does the same).
                     store.consume(&accepted.one_time_prekeys);
+                    side.spent = Some(accepted.one_time_prekeys);
                     side.session = Some(session);
                     side.store = None;
                     side.base = Some((accepted.message.base_key, accepted.message.identity_key));
