@@ -90,6 +90,7 @@ fn every_kind_of_event_is_checked() {
             dropped: 1,
             replays_refused: 1,
             corruptions_refused: 2,
+            corruptions_unread: 0,
             reloads: 2,
         }
     );

@@ -12,7 +12,11 @@
 //!   payload that was sent, or refused with an error the party declares
 //!   legitimate ([`Party::refusal_allowed`]: a configured limit); a refused
 //!   message stays in flight, so it can still arrive later;
-//! * a replayed (already accepted) or corrupted message is refused;
+//! * a replayed (already accepted) or corrupted message is refused, unless
+//!   the party declares the damage to lie in bytes its protocol does not
+//!   authenticate or read ([`Party::corruption_may_pass`]: libsignal's
+//!   PreKeySignalMessage has such fields); such a copy must then give the
+//!   original's payload, and the original counts as delivered;
 //! * every refusal leaves the party's serialized state byte for byte as it
 //!   was ([`Party::state`]);
 //! * saving and restoring a party gives the same serialized state.
@@ -20,7 +24,8 @@
 //! Events are [`arbitrary::Arbitrary`], so a fuzz target reads them from
 //! its input and a property test from random bytes; [`events`] does both.
 //! A party type is added by implementing [`Party`] for it (see
-//! [`crate::chain_party`] for the SPQR chain).
+//! [`crate::chain_party`] for the SPQR chain, [`crate::session_party`] for
+//! the ratchet sessions).
 
 use core::fmt;
 
@@ -145,6 +150,13 @@ pub trait Party {
     fn tick(&mut self, _arg: u8) -> Result<(), Self::Error> {
         Ok(())
     }
+    /// Whether this party, about to receive `corrupted` (a damaged copy of
+    /// the genuine in-flight `original`), may accept it as `original`: the
+    /// damage lies only in bytes its protocol does not authenticate or does
+    /// not read. Asked before the delivery; `false` by default.
+    fn corruption_may_pass(&self, _original: &Self::Message, _corrupted: &Self::Message) -> bool {
+        false
+    }
 }
 
 /// What went wrong, with the event that showed it.
@@ -167,7 +179,8 @@ impl fmt::Display for Violation {
 pub struct Stats {
     /// Messages sent.
     pub sent: u64,
-    /// Genuine messages accepted.
+    /// Genuine messages accepted (also through a copy damaged where it is
+    /// not read, see `corruptions_unread`).
     pub accepted: u64,
     /// Genuine messages refused with an allowed error (kept in flight).
     pub refused: u64,
@@ -177,6 +190,9 @@ pub struct Stats {
     pub replays_refused: u64,
     /// Corrupted copies refused.
     pub corruptions_refused: u64,
+    /// Corrupted copies accepted as the original, the damage lying in bytes
+    /// the protocol does not read ([`Party::corruption_may_pass`]).
+    pub corruptions_unread: u64,
     /// Save-and-restore round trips.
     pub reloads: u64,
 }
@@ -222,6 +238,11 @@ impl<P: Party> Conversation<P> {
     /// A party.
     pub fn party(&self, side: Side) -> &P {
         &self.parties[side.index()]
+    }
+
+    /// How many messages to `to` are in flight.
+    pub fn in_flight(&self, to: Side) -> usize {
+        self.in_flight[to.index()].len()
     }
 
     /// Plays every event in turn; stops at the first violation.
@@ -323,8 +344,12 @@ impl<P: Party> Conversation<P> {
                 if queue.is_empty() {
                     return Ok(());
                 }
-                let m = &queue[usize::from(pick) % queue.len()].message;
+                let i = usize::from(pick) % queue.len();
+                let m = &queue[i].message;
                 let bad = P::corrupt(m, usize::from(at), xor.max(1));
+                if self.parties[to.index()].corruption_may_pass(m, &bad) {
+                    return self.unread_corruption(to, i, &bad).map_err(fail);
+                }
                 self.refused(to, &bad, "corrupted message").map_err(fail)?;
                 self.stats.corruptions_refused += 1;
             }
@@ -353,6 +378,36 @@ impl<P: Party> Conversation<P> {
             }
         }
         Ok(())
+    }
+
+    /// Delivers `bad`, a copy of in-flight message `i` to `to` damaged only
+    /// where the protocol does not read: accepted, it must give the
+    /// original's payload, and the original is delivered; refused, it must
+    /// leave the party as it was, and the original stays in flight.
+    fn unread_corruption(&mut self, to: Side, i: usize, bad: &P::Message) -> Result<(), String> {
+        let party = &mut self.parties[to.index()];
+        let before = party.state();
+        match party.receive(bad) {
+            Ok(p) if p == self.in_flight[to.index()][i].payload => {
+                let m = self.in_flight[to.index()].remove(i);
+                let accepted = &mut self.accepted[to.index()];
+                if accepted.len() >= MAX_IN_FLIGHT {
+                    accepted.remove(0);
+                }
+                accepted.push(m.message);
+                self.stats.corruptions_unread += 1;
+                self.stats.accepted += 1;
+                Ok(())
+            }
+            Ok(_) => Err("a corrupted copy was accepted with another payload".into()),
+            Err(e) if party.state() != before => Err(format!(
+                "refusing a copy corrupted where it is not read ({e:?}) changed the state"
+            )),
+            Err(_) => {
+                self.stats.corruptions_refused += 1;
+                Ok(())
+            }
+        }
     }
 
     /// Delivers `m` to `to`, which must refuse it and stay as it was.

@@ -9,7 +9,10 @@ use twofold_ratchet::spqr::chain::{Chain, ChainParams, Direction, Key};
 use twofold_ratchet::spqr::erasure::Chunk;
 use twofold_ratchet::spqr::wire::{Message, Payload};
 
-use crate::targets::{noise, prekey};
+use twofold_ratchet::labels;
+use twofold_ratchet::signal::wire::SignalMessage;
+
+use crate::targets::{noise, prekey, ratchet};
 
 /// Deterministic bytes for targets that read their input as [`arbitrary`]
 /// values.
@@ -54,6 +57,73 @@ fn chain_state() -> Vec<u8> {
     c.send_key(1).expect("send");
     c.recv_key(1, 2).expect("receive ahead");
     c.to_bytes().expose().to_vec()
+}
+
+/// `m` with one byte changed and one byte short: the two mutations of a
+/// genuine message or state in the seeds.
+fn mutations(m: &[u8]) -> [Vec<u8>; 2] {
+    let mut flipped = m.to_vec();
+    if let Some(b) = flipped.get_mut(m.len() / 2) {
+        *b ^= 0x04;
+    }
+    [flipped, m[..m.len().saturating_sub(1)].to_vec()]
+}
+
+fn ratchet_decrypt() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for (i, (script, side)) in ratchet::decrypt_fixtures().into_iter().enumerate() {
+        let pending = &script.pending[usize::from(side == twofold_core::Party::Responder)];
+        for (m, _) in pending {
+            out.push(prefixed(i, m));
+            out.extend(mutations(m).iter().map(|x| prefixed(i, x)));
+        }
+    }
+    out
+}
+
+fn session_state() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for script in ratchet::scripts() {
+        for state in &script.states {
+            // As written; and changed behind a recomputed checksum (mode 1).
+            out.push(prefixed(0, state));
+            out.push(prefixed(1, &mutations(state)[0]));
+        }
+    }
+    out
+}
+
+fn signal_message() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for script in ratchet::scripts() {
+        let version = match script.suite {
+            "DoubleRatchet_signal_X25519_SHA-256" => 0,
+            "TripleRatchet_signal_X25519_SHA-256" => 1,
+            _ => continue,
+        };
+        for (m, _) in script.pending.iter().flatten() {
+            out.push(prefixed(version, m));
+        }
+    }
+    // With the addresses field, which the sessions above do not send.
+    for (version, byte) in [
+        (0, labels::SIGNAL_VERSION_BYTE_V3),
+        (1, labels::SIGNAL_VERSION_BYTE),
+    ] {
+        let mut m = SignalMessage {
+            version: byte,
+            ratchet_key: vec![0x21; 32],
+            counter: 300,
+            previous_counter: 2,
+            ciphertext: vec![0x33; 48],
+            pq_ratchet: if version == 1 { vec![1, 2, 3, 4] } else { Vec::new() },
+            addresses: Some(vec![0x17; labels::SIGNAL_ADDRESSES_LEN]),
+        }
+        .encode_unmacced();
+        m.extend_from_slice(&[0x4D; labels::SIGNAL_MAC_LEN]);
+        out.push(prefixed(version, &m));
+    }
+    out
 }
 
 /// The seeds of `target` (empty for an unknown name).
@@ -128,6 +198,14 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
             v.into_iter().map(String::into_bytes).collect()
         }
         "spqr_chain_events" => random(target, &[64, 600, 3000]),
+        // Every suite: the first byte picks it.
+        "ratchet_events" => random(target, &[300, 1500])
+            .iter()
+            .flat_map(|r| (0..twofold_ratchet::suite::SUITES.len()).map(move |i| prefixed(i, r)))
+            .collect(),
+        "ratchet_decrypt" => ratchet_decrypt(),
+        "session_state" => session_state(),
+        "signal_message" => signal_message(),
         "spqr_erasure" => random(target, &[40, 700, 2000]),
         "diff_kem" | "diff_sig" | "diff_aead" | "diff_dh" => random(target, &[64, 300, 2500, 9000]),
         _ => Vec::new(),

@@ -5,6 +5,8 @@
 //!   deliver in any order, drop, replay, corrupt, save and restore) and the
 //!   rules every party must keep under it, with [`arbitrary`] events.
 //! * [`chain_party`]: the SPQR chain as a party of that model.
+//! * [`session_party`]: the ratchet sessions of every suite as parties of
+//!   that model.
 //! * [`targets`]: the body of every fuzz target, one function of the input
 //!   bytes each, so that the fuzzer (`fuzz/fuzz_targets/*.rs`, one line
 //!   each) and the workspace tests (which replay the committed corpus on
@@ -25,4 +27,5 @@ pub use arbitrary;
 pub mod chain_party;
 pub mod conversation;
 pub mod corpus;
+pub mod session_party;
 pub mod targets;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod names;
 pub mod noise;
 pub mod prekey;
+pub mod ratchet;
 pub mod spqr;
 
 /// What a target exercises.
@@ -98,6 +99,26 @@ pub const TARGETS: &[Target] = &[
         name: "spqr_chain_events",
         kind: Kind::StateMachine,
         run: events::spqr_chain,
+    },
+    Target {
+        name: "ratchet_events",
+        kind: Kind::StateMachine,
+        run: events::ratchet,
+    },
+    Target {
+        name: "ratchet_decrypt",
+        kind: Kind::Decoder,
+        run: ratchet::decrypt,
+    },
+    Target {
+        name: "session_state",
+        kind: Kind::Decoder,
+        run: ratchet::session_state,
+    },
+    Target {
+        name: "signal_message",
+        kind: Kind::Decoder,
+        run: ratchet::signal_message,
     },
     Target {
         name: "diff_kem",
