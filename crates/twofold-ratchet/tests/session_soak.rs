@@ -74,6 +74,9 @@ struct Figures {
     /// The largest serialized state less its skipped keys at their largest
     /// encoding.
     max_rest: usize,
+    /// Messages sent in silences (all lost but the last), which the run's
+    /// length does not count.
+    silenced: u64,
     seconds: f64,
 }
 
@@ -179,7 +182,7 @@ impl Soak {
         for _ in 0..self.c.in_flight(to) {
             if self.draw.chance(p) {
                 let pick = self.draw.pick();
-                self.apply(Event::Deliver { to, pick });
+                self.deliver(to, pick);
             }
         }
     }
@@ -236,10 +239,7 @@ impl Soak {
             self.send(from, loss);
             if self.draw.chance(0.8) {
                 let pick = self.draw.pick();
-                self.apply(Event::Deliver {
-                    to: from.peer(),
-                    pick,
-                });
+                self.deliver(from.peer(), pick);
             }
             self.noise();
         }
@@ -254,23 +254,34 @@ impl Soak {
             self.send(from, 1.0);
         }
         self.send(from, 0.0);
+        self.figures.silenced += n + 1;
         let pick = (self.c.in_flight(from.peer()).max(1) - 1) as u8;
-        self.apply(Event::Deliver {
-            to: from.peer(),
-            pick,
-        });
+        self.deliver(from.peer(), pick);
+    }
+
+    /// Delivers message `pick` to `to`. A message a limit refused stays in
+    /// flight in the model, but no later event brings it within reach (its
+    /// chain was dropped, or it lies beyond the forward limit of a chain
+    /// whose next index only grows through it): it is then lost, so that
+    /// it is not refused again at every delivery.
+    fn deliver(&mut self, to: Side, pick: u8) {
+        let refused = self.c.stats().refused;
+        self.apply(Event::Deliver { to, pick });
+        if self.c.stats().refused > refused {
+            self.apply(Event::Drop { to, pick });
+        }
     }
 
     fn run(mut self, messages: u64) -> (Figures, twofold_testkit::conversation::Stats) {
         let t = Instant::now();
         // A chat first, so that even a short run has one; the first
-        // silence after a fifth of a long run, then one in about 300,000
-        // messages.
+        // silence after a fifth of the run (also of a short one, so that it
+        // meets the forward limit), then one in about 300,000 messages.
         self.chat(400);
         let mut silence_at = messages / 5;
-        while self.c.stats().sent < messages {
-            let sent = self.c.stats().sent;
-            if sent >= silence_at && messages >= 100_000 {
+        while self.c.stats().sent - self.figures.silenced < messages {
+            let sent = self.c.stats().sent - self.figures.silenced;
+            if sent >= silence_at {
                 self.silence();
                 silence_at = sent + self.draw.range(200_000, 400_000);
                 continue;
@@ -294,11 +305,12 @@ impl Soak {
 fn soak(suite: &str, messages: u64) {
     let (f, s) = Soak::new(suite).run(messages);
     println!(
-        "{suite}: {} messages, {} events, {:.1} s; accepted {}, refused by a limit {}, \
+        "{suite}: {} messages ({} in silences), {} events, {:.1} s; accepted {}, refused by a limit {}, \
          lost {}, replays {}, damaged copies {} (+{} unread), restarts {}; \
          max skipped keys {}, max receiving chains {}, max state {} B \
          (without skipped keys at most {} B)",
         s.sent,
+        f.silenced,
         f.events,
         f.seconds,
         s.accepted,
@@ -314,8 +326,11 @@ fn soak(suite: &str, messages: u64) {
         f.max_rest,
     );
     // The run met what it is about: losses, reordering past the receiving
-    // chain limit.
-    assert!(s.dropped > 0 && s.accepted > s.sent / 2, "{suite}: {s:?}");
+    // chain limit. Bursts lose up to half of their messages and a message a
+    // limit refused is lost too, so about half arrive (10^6 of the Double
+    // Ratchet: 48%); a third is a floor that a working run clears.
+    let outside_silences = s.sent - f.silenced;
+    assert!(s.dropped > 0 && s.accepted > outside_silences / 3, "{suite}: {s:?}");
     assert!(s.refused > 0, "{suite}: no message waited past a limit");
     assert_eq!(f.max.receiving_chains, 5, "{suite}");
 }
