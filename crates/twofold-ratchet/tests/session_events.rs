@@ -132,7 +132,10 @@ fn a_chain_may_start_up_to_25000_ahead() {
         e.push(Event::Send { from: A, len: 0 });
         e.push(Event::Deliver { to: B, pick: 0 });
         e.push(Event::Deliver { to: B, pick: 0 });
-        let s = play("KemRatchet_twofold_ML-KEM-768_SHA-256_ChaCha20-Poly1305", &e);
+        let s = play(
+            "KemRatchet_twofold_ML-KEM-768_SHA-256_ChaCha20-Poly1305",
+            &e,
+        );
         assert_eq!(
             (s.accepted, s.refused),
             (1 - refused, 2 * refused),

@@ -96,7 +96,11 @@ impl Soak {
         let limits = a.limits();
         let sparse = suite.starts_with("TripleRatchet");
         let bound = limits.max_stored_keys * limits.max_receiving_chains * DR_KEY_BYTES
-            + if sparse { SPQR_KEYS * SPQR_KEY_BYTES } else { 0 }
+            + if sparse {
+                SPQR_KEYS * SPQR_KEY_BYTES
+            } else {
+                0
+            }
             + REST_BYTES;
         Self {
             c: Conversation::new(a, b),
@@ -330,7 +334,10 @@ fn soak(suite: &str, messages: u64) {
     // limit refused is lost too, so about half arrive (10^6 of the Double
     // Ratchet: 48%); a third is a floor that a working run clears.
     let outside_silences = s.sent - f.silenced;
-    assert!(s.dropped > 0 && s.accepted > outside_silences / 3, "{suite}: {s:?}");
+    assert!(
+        s.dropped > 0 && s.accepted > outside_silences / 3,
+        "{suite}: {s:?}"
+    );
     assert!(s.refused > 0, "{suite}: no message waited past a limit");
     assert_eq!(f.max.receiving_chains, 5, "{suite}");
 }

@@ -116,7 +116,11 @@ fn signal_message() -> Vec<Vec<u8>> {
             counter: 300,
             previous_counter: 2,
             ciphertext: vec![0x33; 48],
-            pq_ratchet: if version == 1 { vec![1, 2, 3, 4] } else { Vec::new() },
+            pq_ratchet: if version == 1 {
+                vec![1, 2, 3, 4]
+            } else {
+                Vec::new()
+            },
             addresses: Some(vec![0x17; labels::SIGNAL_ADDRESSES_LEN]),
         }
         .encode_unmacced();

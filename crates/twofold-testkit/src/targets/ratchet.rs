@@ -69,9 +69,13 @@ impl Play {
     fn send(&mut self, from: Role, count: usize) -> Result<(), Error> {
         for _ in 0..count {
             let text = format!("script message {}", self.sent.len()).into_bytes();
-            let e = self
-                .pair
-                .send(from, &text, &SendOptions::default(), &mut self.rng, &mut Off)?;
+            let e = self.pair.send(
+                from,
+                &text,
+                &SendOptions::default(),
+                &mut self.rng,
+                &mut Off,
+            )?;
             self.sent.push((e, text));
             self.delivered.push(false);
         }
@@ -177,7 +181,12 @@ fn script_of(suite: &str) -> &'static Script {
 pub fn decrypt_fixtures() -> Vec<(&'static Script, Role)> {
     DECRYPT_SUITES
         .iter()
-        .flat_map(|s| [(script_of(s), Role::Initiator), (script_of(s), Role::Responder)])
+        .flat_map(|s| {
+            [
+                (script_of(s), Role::Initiator),
+                (script_of(s), Role::Responder),
+            ]
+        })
         .collect()
 }
 
@@ -264,12 +273,9 @@ pub fn session_state(data: &[u8]) {
     );
     let mut rng = ShakeRng::new(b"fuzz session_state");
     let text = b"fuzz session_state message";
-    let genuine = scripts().iter().find_map(|s| {
-        s.states
-            .iter()
-            .position(|st| *st == state)
-            .map(|i| (s, i))
-    });
+    let genuine = scripts()
+        .iter()
+        .find_map(|s| s.states.iter().position(|st| *st == state).map(|i| (s, i)));
     if let Some((script, i)) = genuine {
         let suite = script.suite;
         let (m, plaintext) = &script.pending[i][0];
