@@ -102,6 +102,28 @@ fn truncated_and_corrupted_states_are_typed_errors() {
     }
 }
 
+/// Bytes appended to a genuine state, behind a recomputed checksum, are
+/// refused: a state has one encoding. (postcard's `from_bytes` reads a
+/// value and ignores what follows it; found by the `session_state` fuzz
+/// target.)
+#[test]
+fn trailing_bytes_are_refused() {
+    for suite in SUITES {
+        let pair = after(suite, 3);
+        let b = bytes(&pair, Party::Initiator);
+        let n = b.len() - 32;
+        for extra in [&[0u8][..], &[0x31, 0x41, 0xba], &[0xff; 53]] {
+            let forged = rechecksum([&b[..n], extra, &[0u8; 32]].concat());
+            assert_eq!(
+                Session::from_bytes(&forged, &*registry()).err(),
+                Some(RatchetError::Malformed("session state: bytes after the state")),
+                "{suite}: {} bytes appended",
+                extra.len()
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 

@@ -411,8 +411,15 @@ impl Session {
         if checksum(sha256, content) != digest {
             return Err(RatchetError::Malformed("session state: checksum mismatch"));
         }
-        let file: SessionFile = postcard::from_bytes(&content[5..])
+        // `take_from_bytes`: postcard's `from_bytes` ignores trailing bytes,
+        // and a state must have one encoding.
+        let (file, rest): (SessionFile, &[u8]) = postcard::take_from_bytes(&content[5..])
             .map_err(|_| RatchetError::Malformed("session state: does not decode"))?;
+        if !rest.is_empty() {
+            return Err(RatchetError::Malformed(
+                "session state: bytes after the state",
+            ));
+        }
         let suite = RatchetSuite::parse(&file.suite)?;
         let r = resolve(&suite, resolver)?;
         let cka = load_cka(&suite, &r, file.state.cka_bytes())?;
