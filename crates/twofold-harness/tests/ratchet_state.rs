@@ -116,11 +116,35 @@ fn trailing_bytes_are_refused() {
             let forged = rechecksum([&b[..n], extra, &[0u8; 32]].concat());
             assert_eq!(
                 Session::from_bytes(&forged, &*registry()).err(),
-                Some(RatchetError::Malformed("session state: bytes after the state")),
+                Some(RatchetError::Malformed(
+                    "session state: bytes after the state"
+                )),
                 "{suite}: {} bytes appended",
                 extra.len()
             );
         }
+    }
+}
+
+/// A non-minimal varint (the suite name's length, `L` written as `L|0x80,
+/// 0x00`), behind a recomputed checksum, is refused: postcard reads it as
+/// `L`, so without the check one state had two encodings (found by the
+/// `session_state` fuzz target, in a P-256 key's length).
+#[test]
+fn non_minimal_varints_are_refused() {
+    for suite in SUITES {
+        let pair = after(suite, 3);
+        let b = bytes(&pair, Party::Initiator);
+        assert!(b[5] < 0x80, "{suite}: a one-byte length");
+        let n = b.len() - 32;
+        let forged = rechecksum([&b[..5], &[b[5] | 0x80, 0x00], &b[6..n], &[0u8; 32]].concat());
+        assert_eq!(
+            Session::from_bytes(&forged, &*registry()).err(),
+            Some(RatchetError::Malformed(
+                "session state: not in its canonical encoding"
+            )),
+            "{suite}"
+        );
     }
 }
 

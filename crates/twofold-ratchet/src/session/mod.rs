@@ -433,6 +433,15 @@ impl Session {
             (_, None) => None,
         };
         let ratchet = Ratchet::from_state(r.cfg, &file.state, cka, sparse);
-        Ok(Self { suite, ratchet })
+        let session = Self { suite, ratchet };
+        // One encoding per state: postcard also reads non-minimal varints,
+        // and the nested decoders have their own defaults, so what was read
+        // must be what this state writes.
+        if session.to_bytes(resolver)?.expose() != bytes {
+            return Err(RatchetError::Malformed(
+                "session state: not in its canonical encoding",
+            ));
+        }
+        Ok(session)
     }
 }
