@@ -81,10 +81,11 @@ fn every_suite_converses_in_bursts() {
     }
 }
 
-#[test]
-fn the_signal_responder_exists_after_the_first_message() {
-    let mut rng = ShakeRng::new(b"signal");
-    let mut pair = Pair::establish(
+/// Both sides of the signal Triple Ratchet from its default handshake, and
+/// the stream it drew from.
+fn signal_pair(seed: &[u8]) -> (Pair, ShakeRng) {
+    let mut rng = ShakeRng::new(seed);
+    let pair = Pair::establish(
         "TripleRatchet_signal_X25519_SHA-256",
         None,
         registry(),
@@ -92,6 +93,12 @@ fn the_signal_responder_exists_after_the_first_message() {
         &mut Off,
     )
     .unwrap();
+    (pair, rng)
+}
+
+#[test]
+fn the_signal_responder_exists_after_the_first_message() {
+    let (mut pair, mut rng) = signal_pair(b"signal");
     assert!(pair.session(Party::Responder).is_none());
     assert!(!pair.can_send(Party::Responder));
     let opts = Default::default();
@@ -125,15 +132,7 @@ fn the_signal_responder_exists_after_the_first_message() {
 
 #[test]
 fn the_signal_responder_spends_one_time_prekeys_once_a_message_decrypts() {
-    let mut rng = ShakeRng::new(b"spent");
-    let mut pair = Pair::establish(
-        "TripleRatchet_signal_X25519_SHA-256",
-        None,
-        registry(),
-        &mut rng,
-        &mut Off,
-    )
-    .unwrap();
+    let (mut pair, mut rng) = signal_pair(b"spent");
     let opts = Default::default();
     let m1 = pair
         .send(Party::Initiator, b"one", &opts, &mut rng, &mut Off)

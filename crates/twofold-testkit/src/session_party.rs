@@ -40,7 +40,9 @@ use std::sync::Arc;
 
 use twofold_core::{Off, Party as Role, Resolver, ShakeRng};
 use twofold_handshake::prekey::PrekeyHandshake;
-use twofold_harness::ratchets::{Envelope, Error, Pair, default_handshake};
+use twofold_harness::ratchets::{
+    Envelope, Error, Pair, default_handshake, differs_only_where_unread,
+};
 use twofold_primitives::registry::REGISTRY;
 use twofold_ratchet::RatchetError;
 use twofold_ratchet::double::{Limits, SendOptions};
@@ -378,22 +380,12 @@ impl Party for SessionParty {
             return false;
         };
         let has_session = self.pair.borrow().session(self.side).is_some();
-        match (
-            hs.decode_message(&original.envelope.bytes),
-            hs.decode_message(&corrupted.envelope.bytes),
-        ) {
-            (Ok(mut x), Ok(y)) => {
-                x.registration_id = y.registration_id;
-                if has_session {
-                    x.signed_prekey_id = y.signed_prekey_id;
-                    x.one_time_prekey_id = y.one_time_prekey_id;
-                    x.kem_prekey_id = y.kem_prekey_id;
-                    x.kem_ciphertext = y.kem_ciphertext.clone();
-                }
-                x == y
-            }
-            _ => false,
-        }
+        differs_only_where_unread(
+            hs,
+            &original.envelope.bytes,
+            &corrupted.envelope.bytes,
+            has_session,
+        )
     }
 }
 

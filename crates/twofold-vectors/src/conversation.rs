@@ -759,22 +759,21 @@ pub(crate) fn generate(name: &str, rng: &mut dyn CryptoRng) -> Result<Generated>
             rng,
             &path,
         )?;
-        // Every delivery must give back what was sent.
-        for (j, e) in case.events.iter().enumerate() {
-            if e.event == "deliver" {
-                let sent = case
-                    .events
-                    .iter()
-                    .find(|x| x.event == "send" && x.message == e.message)
-                    .and_then(|x| x.plaintext.as_ref());
-                if sent != e.decrypted.as_ref() {
-                    return Err(VectorError::Ratchet {
-                        path: format!("{path}.events[{j}]"),
-                        source: RatchetError::Misuse("the receiver got another plaintext"),
-                    });
-                }
-            }
-        }
+        check_deliveries(
+            &case
+                .events
+                .iter()
+                .map(|e| {
+                    (
+                        e.event,
+                        e.message,
+                        e.plaintext.as_deref(),
+                        e.decrypted.as_deref(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            &path,
+        )?;
         cases.push(Case::Conversation(Box::new(case)));
     }
     let (description, sources) = describe(s);
@@ -971,4 +970,27 @@ pub(crate) fn recompute(suite: &str, items: &[Node<'_>]) -> Result<Vec<Case>> {
             )?)))
         })
         .collect()
+}
+
+/// One event as [`check_deliveries`] reads it: its kind, its message
+/// number, what was sent and what was decrypted.
+pub(crate) type Delivery<'a> = (&'a str, u32, Option<&'a [u8]>, Option<&'a [u8]>);
+
+/// Every delivery must give back what was sent.
+pub(crate) fn check_deliveries(events: &[Delivery<'_>], path: &str) -> Result<()> {
+    for (j, &(event, message, _, decrypted)) in events.iter().enumerate() {
+        if event == "deliver" {
+            let sent = events
+                .iter()
+                .find(|x| x.0 == "send" && x.1 == message)
+                .and_then(|x| x.2);
+            if sent != decrypted {
+                return Err(VectorError::Ratchet {
+                    path: format!("{path}.events[{j}]"),
+                    source: RatchetError::Misuse("the receiver got another plaintext"),
+                });
+            }
+        }
+    }
+    Ok(())
 }

@@ -36,7 +36,6 @@ use twofold_core::{CryptoRng, Party, Recorder, ReplayRng, Resolver};
 use twofold_handshake::prekey::{OneTimePrekeys, Profile};
 use twofold_harness::ratchets::{Envelope, Pair, default_handshake};
 use twofold_primitives::registry::REGISTRY;
-use twofold_ratchet::RatchetError;
 use twofold_ratchet::double::SendOptions;
 use twofold_ratchet::suite::RatchetKind;
 
@@ -560,22 +559,21 @@ pub(crate) fn generate(name: &str, rng: &mut dyn CryptoRng) -> Result<Generated>
             })
             .collect();
         let case = compute(&st, case_name, record, inputs, None, events, rng, &path)?;
-        // Every delivery must give back what was sent.
-        for (j, e) in case.events.iter().enumerate() {
-            if e.event == "deliver" {
-                let sent = case
-                    .events
-                    .iter()
-                    .find(|x| x.event == "send" && x.message == e.message)
-                    .and_then(|x| x.plaintext.as_ref());
-                if sent != e.decrypted.as_ref() {
-                    return Err(VectorError::Ratchet {
-                        path: format!("{path}.events[{j}]"),
-                        source: RatchetError::Misuse("the receiver got another plaintext"),
-                    });
-                }
-            }
-        }
+        conversation::check_deliveries(
+            &case
+                .events
+                .iter()
+                .map(|e| {
+                    (
+                        e.event,
+                        e.message,
+                        e.plaintext.as_deref(),
+                        e.decrypted.as_deref(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            &path,
+        )?;
         cases.push(Case::Stack(Box::new(case)));
     }
     let (description, sources) = describe(&st);

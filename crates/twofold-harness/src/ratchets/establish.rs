@@ -544,3 +544,28 @@ impl Pair {
         }
     }
 }
+
+/// Whether PreKeySignalMessage `other` differs from `original` only in
+/// fields the receiver does not authenticate or read, so that it may be
+/// accepted as `original`: the registration id (never authenticated), and,
+/// once the session of the message's base key exists (`session_exists`),
+/// the prekey ids and the KEM ciphertext, which libsignal does not read
+/// again. Either one failing to decode is `false`.
+pub fn differs_only_where_unread(
+    hs: &PrekeyHandshake,
+    original: &[u8],
+    other: &[u8],
+    session_exists: bool,
+) -> bool {
+    let (Ok(mut x), Ok(y)) = (hs.decode_message(original), hs.decode_message(other)) else {
+        return false;
+    };
+    x.registration_id = y.registration_id;
+    if session_exists {
+        x.signed_prekey_id = y.signed_prekey_id;
+        x.one_time_prekey_id = y.one_time_prekey_id;
+        x.kem_prekey_id = y.kem_prekey_id;
+        x.kem_ciphertext = y.kem_ciphertext.clone();
+    }
+    x == y
+}

@@ -25,7 +25,7 @@ use twofold_handshake::HandshakeError;
 use twofold_ratchet::RatchetError;
 
 pub use conversation::{Conversation, Delivery, Pattern, Report, play};
-pub use establish::{Envelope, Pair, default_handshake};
+pub use establish::{Envelope, Pair, default_handshake, differs_only_where_unread};
 pub use workload::PingPong;
 
 /// The ratchet suites `twofold list` names and `twofold bench` measures.
