@@ -950,12 +950,7 @@ pub(crate) fn recompute(suite: &str, items: &[Node<'_>]) -> Result<Vec<Case>> {
                 Some(draws_in(&st.get("initiator")?)?),
                 Some(draws_in(&st.get("responder")?)?),
             ];
-            let events = v
-                .get("events")?
-                .items()?
-                .iter()
-                .map(event_in)
-                .collect::<Result<Vec<_>>>()?;
+            let events = events_in(v)?;
             // Every draw is in the file; nothing is drawn from this.
             let mut none = ReplayRng::new(Vec::<Vec<u8>>::new());
             Ok(Case::Conversation(Box::new(compute(
@@ -970,6 +965,11 @@ pub(crate) fn recompute(suite: &str, items: &[Node<'_>]) -> Result<Vec<Case>> {
             )?)))
         })
         .collect()
+}
+
+/// The `events` of vector `v`, as inputs.
+pub(crate) fn events_in(v: &Node<'_>) -> Result<Vec<EventIn>> {
+    v.get("events")?.items()?.iter().map(event_in).collect()
 }
 
 /// One event as [`check_deliveries`] reads it: its kind, its message

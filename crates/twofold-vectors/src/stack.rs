@@ -620,12 +620,7 @@ pub(crate) fn recompute(suite: &str, items: &[Node<'_>]) -> Result<Vec<Case>> {
             let inputs = prekey::parse_inputs(v, false)?;
             let start = v.get("start")?.get("initiator")?;
             let start_draws = Some(conversation::draws_in(&start)?);
-            let events = v
-                .get("events")?
-                .items()?
-                .iter()
-                .map(conversation::event_in)
-                .collect::<Result<Vec<_>>>()?;
+            let events = conversation::events_in(v)?;
             // Every draw is in the file; nothing is drawn from this.
             let mut none = ReplayRng::new(Vec::<Vec<u8>>::new());
             Ok(Case::Stack(Box::new(compute(
