@@ -130,6 +130,23 @@ fn signal_message() -> Vec<Vec<u8>> {
     out
 }
 
+/// Each small generated file whole (mode 0); and as edits (mode 1): none
+/// (the genuine file), a hex digit changed, a quote removed.
+fn vector_file() -> Vec<Vec<u8>> {
+    let files = crate::targets::vectors::files();
+    let mut out: Vec<Vec<u8>> = files.iter().map(|f| prefixed(0, f.as_bytes())).collect();
+    for (i, f) in files.iter().enumerate() {
+        let mode = 1 | (i << 1);
+        out.push(prefixed(mode, &[]));
+        let at = |p: usize| u16::try_from(p % f.len()).unwrap_or(0).to_le_bytes();
+        // The opening quote of the last string value, and its first byte.
+        let quote = f.rfind("\": \"").map_or(0, |p| p + 3);
+        out.push(prefixed(mode, &[&at(quote + 1)[..], b"0"].concat()));
+        out.push(prefixed(mode, &[&at(quote)[..], b" "].concat()));
+    }
+    out
+}
+
 /// The seeds of `target` (empty for an unknown name).
 pub fn seeds(target: &str) -> Vec<Vec<u8>> {
     match target {
@@ -210,6 +227,7 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
         "ratchet_decrypt" => ratchet_decrypt(),
         "session_state" => session_state(),
         "signal_message" => signal_message(),
+        "vector_file" => vector_file(),
         "spqr_erasure" => random(target, &[40, 700, 2000]),
         "diff_kem" | "diff_sig" | "diff_aead" | "diff_dh" => random(target, &[64, 300, 2500, 9000]),
         _ => Vec::new(),

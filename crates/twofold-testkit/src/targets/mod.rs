@@ -15,6 +15,7 @@ pub mod noise;
 pub mod prekey;
 pub mod ratchet;
 pub mod spqr;
+pub mod vectors;
 
 /// What a target exercises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +120,11 @@ pub const TARGETS: &[Target] = &[
         name: "signal_message",
         kind: Kind::Decoder,
         run: ratchet::signal_message,
+    },
+    Target {
+        name: "vector_file",
+        kind: Kind::Decoder,
+        run: vectors::vector_file,
     },
     Target {
         name: "diff_kem",
