@@ -128,8 +128,12 @@ impl<'a> Node<'a> {
 fn summary(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".to_string(),
-        Some(Value::String(s)) if s.len() > 40 => {
-            format!("{}…{} ({} chars)", &s[..20], &s[s.len() - 12..], s.len())
+        // By characters: a file may hold any UTF-8 where hex belongs.
+        Some(Value::String(s)) if s.chars().count() > 40 => {
+            let n = s.chars().count();
+            let head: String = s.chars().take(20).collect();
+            let tail: String = s.chars().skip(n - 12).collect();
+            format!("{head}…{tail} ({n} chars)")
         }
         Some(Value::Array(a)) => format!("array of {}", a.len()),
         Some(Value::Object(_)) => "object".to_string(),

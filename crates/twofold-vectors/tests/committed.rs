@@ -288,6 +288,34 @@ fn extra_members_are_listed_not_trusted() {
     assert_eq!(r.mismatches[0].path, "$.vectors[0].outputs");
 }
 
+/// A long non-ASCII string where an output belongs is a mismatch, shown
+/// shortened by characters (slicing it by bytes panicked; found by the
+/// `vector_file` fuzz target).
+#[test]
+fn non_ascii_values_are_reported_not_panicked_on() {
+    let text = &committed()[0].1;
+    let mut d: Value = serde_json::from_str(text).unwrap();
+    // Byte 20 falls inside an "é".
+    let long = "a".to_string() + &"é".repeat(26) + "€" + &"x".repeat(20);
+    d["vectors"][0]["outputs"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .next()
+        .map(|v| *v = long.clone().into())
+        .unwrap();
+    let r = verify(&d.to_string()).unwrap();
+    assert!(!r.ok());
+    let m = &r.mismatches[0];
+    assert!(
+        m.found
+            .starts_with(&("a".to_string() + &"é".repeat(19) + "…")),
+        "{}",
+        m.found
+    );
+    assert!(m.found.ends_with("(48 chars)"), "{}", m.found);
+}
+
 #[test]
 fn backends_without_explicit_coins_are_refused() {
     for suite in [
