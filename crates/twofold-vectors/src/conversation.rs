@@ -404,11 +404,7 @@ pub(crate) fn is_ratchet_value(v: &ValueRecord) -> bool {
 pub(crate) fn step_out(v: &ValueRecord) -> StepOut {
     StepOut {
         name: v.name.clone(),
-        kind: match v.kind {
-            ValueKind::Public => "public",
-            ValueKind::Secret => "secret",
-            ValueKind::Wire => "wire",
-        },
+        kind: crate::kind_label(v.kind),
         op: v.op.clone(),
         inputs: v.inputs.iter().map(|i| i.name.clone()).collect(),
         hex: v.bytes.to_vec(),

@@ -201,17 +201,22 @@ pub(crate) fn steps(t: &Trace) -> Vec<Step> {
         .collect()
 }
 
+/// How a vector names a value's kind.
+pub(crate) fn kind_label(k: ValueKind) -> &'static str {
+    match k {
+        ValueKind::Public => "public",
+        ValueKind::Secret => "secret",
+        ValueKind::Wire => "wire",
+    }
+}
+
 /// One reported value as a step.
 pub(crate) fn step(v: &ValueRecord) -> Step {
     Step {
         party: v.party.as_str(),
         section: v.section.clone(),
         name: v.name.clone(),
-        kind: match v.kind {
-            ValueKind::Public => "public",
-            ValueKind::Secret => "secret",
-            ValueKind::Wire => "wire",
-        },
+        kind: kind_label(v.kind),
         op: v.op.clone(),
         inputs: v.inputs.iter().map(|i| i.name.clone()).collect(),
         hex: hex::encode(&v.bytes[..]),
