@@ -166,16 +166,23 @@ pub struct DhSizes {
     pub shared: usize,
 }
 
-/// A Diffie-Hellman function (X25519).
+/// A Diffie-Hellman function: X25519 (RFC 7748) or an elliptic-curve DH
+/// such as P-256 ECDH (SEC 1 §3.3.1). Each algorithm fixes its encodings and
+/// checks; every backend of one algorithm follows them.
 pub trait Dh: AlgorithmId {
     /// Value sizes.
     fn sizes(&self) -> DhSizes;
 
-    /// The public key of a secret key (for X25519: `X25519(sk, 9)`).
+    /// The public key of a secret key (X25519: `X25519(sk, 9)`; P-256: the
+    /// uncompressed point `d·G`). A secret key outside the algorithm's range
+    /// (P-256: `d` not in `[1, n - 1]`) is [`Error::InvalidEncoding`].
     fn public_key(&self, sk: &[u8]) -> Result<Vec<u8>>;
 
-    /// The shared secret. Fails with [`Error::LowOrderPoint`] when the result
-    /// is all zeros, as RFC 7748 §6.1 allows and most protocols require.
+    /// The shared secret. X25519 fails with [`Error::LowOrderPoint`] when
+    /// the result is all zeros, as RFC 7748 §6.1 allows and most protocols
+    /// require; P-256 refuses a public key that is not a valid point with
+    /// [`Error::InvalidEncoding`] and never reports a low-order point (its
+    /// group has prime order, and an all-zero x-coordinate is legitimate).
     fn dh(&self, sk: &[u8], pk: &[u8]) -> Result<SecretBytes>;
 
     /// Key generation from explicit coins: the coins are the secret key.
