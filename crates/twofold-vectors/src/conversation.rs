@@ -24,6 +24,7 @@ use twofold_ratchet::suite::{RatchetKind, RatchetProfile, RatchetSuite};
 
 use crate::error::{RatchetAt, Result, VectorError};
 use crate::json::Node;
+use crate::prekey::SecretOut;
 use crate::{Case, Generated, draw, needs_coins};
 
 /// A conversation vector.
@@ -117,36 +118,13 @@ impl Reported {
     }
 }
 
-/// One party's session start, named as the Double Ratchet specification
-/// (`SK`) or libsignal (`RK`, `CK`, `PQRK`) names the values.
+/// One party's session start: the handshake's session secret, named as
+/// the Double Ratchet specification (`SK`) or libsignal (`RK`, `CK`,
+/// `PQRK`) names its values, and the first ratchet key.
 #[derive(Debug, Clone, Default, Serialize)]
 struct StartIn {
-    #[serde(
-        rename = "SK",
-        serialize_with = "crate::hexser::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    sk: Option<Vec<u8>>,
-    #[serde(
-        rename = "RK",
-        serialize_with = "crate::hexser::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    rk: Option<Vec<u8>>,
-    #[serde(
-        rename = "CK",
-        serialize_with = "crate::hexser::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    ck: Option<Vec<u8>>,
-    #[serde(
-        rename = "PQRK",
-        serialize_with = "crate::hexser::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pqrk: Option<Vec<u8>>,
-    #[serde(rename = "AD", serialize_with = "crate::hexser::bytes")]
-    ad: Vec<u8>,
+    #[serde(flatten)]
+    secret: SecretOut,
     /// The initiator's: the responder's first ratchet public key.
     #[serde(
         rename = "DHr",
@@ -309,9 +287,9 @@ fn key(what: &str, b: &[u8], path: &str) -> Result<Key> {
 /// The `SessionInit` of one party from its start values.
 fn session_init(p: &Parsed, party: Party, s: &StartIn, path: &str) -> Result<SessionInit> {
     let (root, root_name) = if signal(&p.suite) {
-        (&s.rk, "RK")
+        (&s.secret.rk, "RK")
     } else {
-        (&s.sk, "SK")
+        (&s.secret.sk, "SK")
     };
     let root = root.as_ref().ok_or_else(|| VectorError::Field {
         path: crate::json::child(path, root_name),
@@ -321,9 +299,9 @@ fn session_init(p: &Parsed, party: Party, s: &StartIn, path: &str) -> Result<Ses
     Ok(SessionInit {
         party,
         root_key: key(root_name, root, path)?,
-        chain_key: opt(&s.ck, "CK")?,
-        pq_ratchet_key: opt(&s.pqrk, "PQRK")?,
-        associated_data: s.ad.clone(),
+        chain_key: opt(&s.secret.ck, "CK")?,
+        pq_ratchet_key: opt(&s.secret.pqrk, "PQRK")?,
+        associated_data: s.secret.ad.clone(),
         their_ratchet_key: s.dhr.clone(),
         our_ratchet_key: s.dhs.as_deref().map(SecretBytes::from_slice),
         their_kem_key: None,
@@ -345,10 +323,10 @@ fn check_starts(p: &Parsed, inputs: &Inputs, path: &str) -> Result<()> {
     ] {
         let here = format!("{path}.inputs.{who}");
         let rules = [
-            ("SK", st.sk.is_some(), !sig),
-            ("RK", st.rk.is_some(), sig),
-            ("CK", st.ck.is_some(), sig),
-            ("PQRK", st.pqrk.is_some(), sig && triple),
+            ("SK", st.secret.sk.is_some(), !sig),
+            ("RK", st.secret.rk.is_some(), sig),
+            ("CK", st.secret.ck.is_some(), sig),
+            ("PQRK", st.secret.pqrk.is_some(), sig && triple),
             ("DHr", st.dhr.is_some(), uses_dh && initiator),
             ("DHs secret", st.dhs.is_some(), uses_dh && !initiator),
         ];
@@ -718,24 +696,26 @@ pub(crate) fn generate(name: &str, rng: &mut dyn CryptoRng) -> Result<Generated>
             }
             None => (None, None),
         };
-        let base = StartIn {
+        let secret = SecretOut {
             sk: (!sig).then(|| root.clone()),
             rk: sig.then(|| root.clone()),
             ck,
             pqrk,
             ad: ad.clone(),
-            dhr: None,
-            dhs: None,
         };
         let inputs = Inputs {
             initiator: StartIn {
+                secret: secret.clone(),
                 dhr,
-                ..base.clone()
+                dhs: None,
             },
             responder: StartIn {
-                ad: if sig { swap_halves(&ad) } else { ad },
+                secret: SecretOut {
+                    ad: if sig { swap_halves(&ad) } else { ad },
+                    ..secret
+                },
+                dhr: None,
                 dhs,
-                ..base
             },
         };
         let events = actions
@@ -867,11 +847,13 @@ fn party_of(n: &Node<'_>) -> Result<Party> {
 
 fn start_in(n: &Node<'_>) -> Result<StartIn> {
     Ok(StartIn {
-        sk: n.opt_hex("SK")?,
-        rk: n.opt_hex("RK")?,
-        ck: n.opt_hex("CK")?,
-        pqrk: n.opt_hex("PQRK")?,
-        ad: n.get("AD")?.hex()?,
+        secret: SecretOut {
+            sk: n.opt_hex("SK")?,
+            rk: n.opt_hex("RK")?,
+            ck: n.opt_hex("CK")?,
+            pqrk: n.opt_hex("PQRK")?,
+            ad: n.get("AD")?.hex()?,
+        },
         dhr: n.opt_hex("DHr")?,
         dhs: n.opt_hex("DHs secret")?,
     })

@@ -139,35 +139,37 @@ struct MessageOut {
     hex: Vec<u8>,
 }
 
-/// A session secret by its parts' names.
-#[derive(Debug, Serialize)]
+/// A session secret by its parts' names, as the specification (`SK`) or
+/// libsignal (`RK`, `CK`, `PQRK`) names them; also what a ratchet starts
+/// from in `conversation` vectors.
+#[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct SecretOut {
     #[serde(
         rename = "SK",
         serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
-    sk: Option<Vec<u8>>,
+    pub(crate) sk: Option<Vec<u8>>,
     #[serde(
         rename = "RK",
         serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
-    rk: Option<Vec<u8>>,
+    pub(crate) rk: Option<Vec<u8>>,
     #[serde(
         rename = "CK",
         serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
-    ck: Option<Vec<u8>>,
+    pub(crate) ck: Option<Vec<u8>>,
     #[serde(
         rename = "PQRK",
         serialize_with = "crate::hexser::opt",
         skip_serializing_if = "Option::is_none"
     )]
-    pqrk: Option<Vec<u8>>,
+    pub(crate) pqrk: Option<Vec<u8>>,
     #[serde(rename = "AD", serialize_with = "crate::hexser::bytes")]
-    ad: Vec<u8>,
+    pub(crate) ad: Vec<u8>,
 }
 
 impl SecretOut {
