@@ -15,7 +15,7 @@
 
 use twofold_core::{CryptoRng, Dh, Kem, Obs, SecretBytes};
 
-use super::fields::{Reader, put_opt};
+use super::fields::{Reader, duplicate_pair, put_opt, put_pair};
 use super::kem::kem_send;
 use super::{Cka, CkaReceive, CkaSend, RekeyPolicy, SendContext};
 use crate::{RatchetError, Result};
@@ -120,15 +120,9 @@ impl HybridCka {
             dh: self.dh,
             kem: self.kem,
             policy: self.policy,
-            dh_ours: self
-                .dh_ours
-                .as_ref()
-                .map(|(s, p)| (s.duplicate(), p.clone())),
+            dh_ours: duplicate_pair(self.dh_ours.as_ref()),
             dh_theirs: self.dh_theirs.clone(),
-            kem_ours: self
-                .kem_ours
-                .as_ref()
-                .map(|(s, p)| (s.duplicate(), p.clone())),
+            kem_ours: duplicate_pair(self.kem_ours.as_ref()),
             kem_theirs: self.kem_theirs.clone(),
             last_rekey: self.last_rekey,
         }
@@ -142,16 +136,9 @@ impl HybridCka {
         bytes: &[u8],
     ) -> Result<Self> {
         let mut r = Reader::new(bytes);
-        let pair = |r: &mut Reader<'_>| -> Result<Option<(SecretBytes, Vec<u8>)>> {
-            match (r.opt("hybrid CKA state")?, r.opt("hybrid CKA state")?) {
-                (Some(s), Some(p)) => Ok(Some((SecretBytes::from_slice(s), p.to_vec()))),
-                (None, None) => Ok(None),
-                _ => Err(RatchetError::Malformed("hybrid CKA state")),
-            }
-        };
-        let dh_ours = pair(&mut r)?;
+        let dh_ours = r.pair("hybrid CKA state")?;
         let dh_theirs = r.opt("hybrid CKA state")?.map(<[u8]>::to_vec);
-        let kem_ours = pair(&mut r)?;
+        let kem_ours = r.pair("hybrid CKA state")?;
         let kem_theirs = r.opt("hybrid CKA state")?.map(<[u8]>::to_vec);
         let last_rekey = (r.u64("hybrid CKA state")?, r.u64("hybrid CKA state")?);
         r.finish("hybrid CKA state")?;
@@ -300,11 +287,9 @@ impl Cka for HybridCka {
 
     fn to_bytes(&self) -> SecretBytes {
         let mut out = Vec::new();
-        put_opt(&mut out, self.dh_ours.as_ref().map(|(s, _)| s.expose()));
-        put_opt(&mut out, self.dh_ours.as_ref().map(|(_, p)| p.as_slice()));
+        put_pair(&mut out, self.dh_ours.as_ref());
         put_opt(&mut out, self.dh_theirs.as_deref());
-        put_opt(&mut out, self.kem_ours.as_ref().map(|(s, _)| s.expose()));
-        put_opt(&mut out, self.kem_ours.as_ref().map(|(_, p)| p.as_slice()));
+        put_pair(&mut out, self.kem_ours.as_ref());
         put_opt(&mut out, self.kem_theirs.as_deref());
         out.extend_from_slice(&self.last_rekey.0.to_be_bytes());
         out.extend_from_slice(&self.last_rekey.1.to_be_bytes());

@@ -18,7 +18,7 @@
 
 use twofold_core::{CryptoRng, Kem, Obs, SecretBytes};
 
-use super::fields::{Reader, put_opt};
+use super::fields::{Reader, duplicate_pair, put_opt, put_pair};
 use super::{Cka, CkaReceive, CkaSend, SendContext};
 use crate::{RatchetError, Result};
 
@@ -95,15 +95,9 @@ impl KemCka {
     /// Reads a state written by [`Cka::to_bytes`].
     pub fn from_bytes(kem: &'static dyn Kem, bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
-        let sk = r.opt("KEM-CKA state")?;
-        let pk = r.opt("KEM-CKA state")?;
+        let ours = r.pair("KEM-CKA state")?;
         let theirs = r.opt("KEM-CKA state")?.map(<[u8]>::to_vec);
         r.finish("KEM-CKA state")?;
-        let ours = match (sk, pk) {
-            (Some(sk), Some(pk)) => Some((SecretBytes::from_slice(sk), pk.to_vec())),
-            (None, None) => None,
-            _ => return Err(RatchetError::Malformed("KEM-CKA state")),
-        };
         Ok(Self { kem, ours, theirs })
     }
 }
@@ -212,15 +206,14 @@ impl Cka for KemCka {
     fn duplicate(&self) -> Box<dyn Cka> {
         Box::new(Self {
             kem: self.kem,
-            ours: self.ours.as_ref().map(|(s, p)| (s.duplicate(), p.clone())),
+            ours: duplicate_pair(self.ours.as_ref()),
             theirs: self.theirs.clone(),
         })
     }
 
     fn to_bytes(&self) -> SecretBytes {
         let mut out = Vec::new();
-        put_opt(&mut out, self.ours.as_ref().map(|(s, _)| s.expose()));
-        put_opt(&mut out, self.ours.as_ref().map(|(_, p)| p.as_slice()));
+        put_pair(&mut out, self.ours.as_ref());
         put_opt(&mut out, self.theirs.as_deref());
         SecretBytes::new(out)
     }

@@ -96,7 +96,24 @@ impl core::fmt::Debug for dyn Cka {
 
 /// A length-prefixed field writer and reader for CKA states and messages.
 pub(crate) mod fields {
+    use twofold_core::SecretBytes;
+
     use crate::{RatchetError, Result};
+
+    /// A key pair a CKA holds: the secret key and its public key.
+    pub(crate) type Pair = (SecretBytes, Vec<u8>);
+
+    /// Appends an optional key pair: the secret key, then the public key,
+    /// each an optional field.
+    pub(crate) fn put_pair(out: &mut Vec<u8>, pair: Option<&Pair>) {
+        put_opt(out, pair.map(|(s, _)| s.expose()));
+        put_opt(out, pair.map(|(_, p)| p.as_slice()));
+    }
+
+    /// A copy of an optional key pair (secrets are not `Clone`).
+    pub(crate) fn duplicate_pair(pair: Option<&Pair>) -> Option<Pair> {
+        pair.map(|(s, p)| (s.duplicate(), p.clone()))
+    }
 
     /// Appends `u32 BE length || bytes`.
     pub(crate) fn put(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -155,6 +172,16 @@ pub(crate) mod fields {
             match self.byte(what)? {
                 0 => Ok(None),
                 1 => Ok(Some(self.field(what)?)),
+                _ => Err(RatchetError::Malformed(what)),
+            }
+        }
+
+        /// An optional key pair written by [`put_pair`]: both halves or
+        /// neither.
+        pub(crate) fn pair(&mut self, what: &'static str) -> Result<Option<Pair>> {
+            match (self.opt(what)?, self.opt(what)?) {
+                (Some(s), Some(p)) => Ok(Some((SecretBytes::from_slice(s), p.to_vec()))),
+                (None, None) => Ok(None),
                 _ => Err(RatchetError::Malformed(what)),
             }
         }
