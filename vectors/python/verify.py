@@ -452,19 +452,6 @@ SIGNAL_X3DH_INFO = b"WhisperText"
 PAYLOAD_KEY_INFO = b"twofold XDH v1 initial payload key"
 
 
-def _pb_varint(n):
-    out = bytearray()
-    while n >= 0x80:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def _pb(field, value):
-    if isinstance(value, int):
-        return _pb_varint(field << 3) + _pb_varint(value)
-    return _pb_varint(field << 3 | 2) + _pb_varint(len(value)) + value
 
 
 class PrekeyRun:
@@ -607,13 +594,14 @@ class PrekeyRun:
         around the AEAD ciphertext)."""
         inp, enc_ec, kem = self.inp, self.enc_ec, self.kem
         if self.signal:
+            pb = conversation.pb_field
             wire = bytes([0x44 if kem else 0x33])
             if self.opk:
-                wire += _pb(1, inp["OPK_B id"])
-            wire += _pb(2, enc_ec(self.ek)) + _pb(3, enc_ec(self.ik_a)) + _pb(4, sealed)
-            wire += _pb(5, inp.get("registration id", 0)) + _pb(6, inp["SPK_B id"])
+                wire += pb(1, inp["OPK_B id"])
+            wire += pb(2, enc_ec(self.ek)) + pb(3, enc_ec(self.ik_a)) + pb(4, sealed)
+            wire += pb(5, inp.get("registration id", 0)) + pb(6, inp["SPK_B id"])
             if kem:
-                wire += _pb(7, inp["PQPK_B"]["id"]) + _pb(8, bytes([self.kem_t]) + self.ct)
+                wire += pb(7, inp["PQPK_B"]["id"]) + pb(8, bytes([self.kem_t]) + self.ct)
             return wire
         wire = bytes([0x04 if kem else 0x03, 1 if self.opk else 0])
         wire += enc_ec(self.ik_a) + enc_ec(self.ek) + struct.pack(">I", inp["SPK_B id"])
